@@ -1,0 +1,369 @@
+/**
+ * LEWD Alloc: a tiny JS-side allocator for hand-written WebAssembly.
+ *
+ * One shared {@linkcode mem} that your modules import; addresses handed out
+ * from JS, freed when a JS "token" object is garbage-collected; scratch space
+ * for temporary buffers; {@linkcode trim} to give pages back; notifications
+ * when the memory is resized. The bookkeeping runs in a few hundred bytes of
+ * embedded WebAssembly and never writes into {@linkcode mem}.
+ *
+ * @example Allocate 16 bytes for as long as an object lives
+ * ```ts
+ * import { alloc, i32 } from "@lewd/alloc";
+ *
+ * const point = { x: 0 };
+ * const ptr = alloc(16, point); // freed after `point` is collected
+ * i32[ptr >>> 2] = 42;
+ * ```
+ *
+ * @module
+ */
+
+import { core as coreBytes } from "./lib/core.generated.ts";
+
+/** The core's exports: block-based, i32 only (see `rs_lib/src/lib.rs`). */
+interface Core {
+  take(blocks: number): number;
+  peek(blocks: number): number;
+  free(block: number): number;
+  tail(): number;
+  grow(cap: number): number;
+  shrink(cap: number): number;
+}
+
+const PAGE_BLOCKS = 4096;
+const MAX_PAGES = 65536;
+const MAX_SIZE = 0xFFFF_FFF0;
+
+/** The active memory object. Modules import it (e.g. as `env.mem`). */
+export let mem: WebAssembly.Memory = /*#__PURE__*/ new WebAssembly.Memory({
+  initial: 1,
+});
+
+/** The active buffer object: `mem.buffer`, rebound on every resize. */
+export let buf: ArrayBuffer = mem.buffer;
+
+/** The active signed 32-bit view over all of {@linkcode buf}. */
+export let i32: Int32Array = /*#__PURE__*/ new Int32Array(buf);
+
+/** The active memory size in 16-byte blocks (`2 ** 28` at 4 GiB). */
+export let cap: number = PAGE_BLOCKS;
+
+const core: Core = /*#__PURE__*/ (() => {
+  const bytes = Uint8Array.from(atob(coreBytes), (c) => c.charCodeAt(0));
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes))
+    .exports as unknown as Core;
+  exports.grow(PAGE_BLOCKS);
+  return exports;
+})();
+
+// The held value is the block index (a small integer): nothing per allocation
+// references the token, and no object is created for it.
+const registry = /*#__PURE__*/ new FinalizationRegistry<number>((block) => {
+  core.free(block);
+});
+
+const respawns: (() => unknown)[] = [];
+
+// Watchers are reachable only through their token (an ephemeron), so a watcher
+// that captures its token does not keep it alive. The weak refs let a resize
+// find the tokens still alive; they are swept on resize and as they pile up.
+const watchers = /*#__PURE__*/ new WeakMap<WeakKey, Set<() => unknown>>();
+let tokens: WeakRef<WeakKey>[] = [];
+let swept = 64;
+
+const describe = (value: unknown): string =>
+  typeof value == "string"
+    ? JSON.stringify(value)
+    : typeof value == "function"
+    ? "a function"
+    : value && typeof value == "object"
+    ? "an object"
+    : String(value);
+
+const isWeakKey = (value: unknown): value is WeakKey =>
+  typeof value == "object"
+    ? value !== null
+    : typeof value == "function" ||
+      typeof value == "symbol" && Symbol.keyFor(value) === undefined;
+
+const checkWeakKey = (name: string, value: unknown): void => {
+  if (!isWeakKey(value)) {
+    throw new TypeError(
+      `${name}: token must be an object or a non-registered symbol, got ${
+        describe(value)
+      }`,
+    );
+  }
+};
+
+const checkFunction = (name: string, what: string, value: unknown): void => {
+  if (typeof value != "function") {
+    throw new TypeError(
+      `${name}: ${what} must be a function, got ${describe(value)}`,
+    );
+  }
+};
+
+const rebind = (next: WebAssembly.Memory): void => {
+  mem = next;
+  buf = next.buffer;
+  i32 = new Int32Array(buf);
+  cap = buf.byteLength / 16;
+};
+
+/**
+ * Runs the respawns (after a trim), then every live watcher; rethrows what
+ * they threw once all have run.
+ */
+const notify = (respawning: boolean): void => {
+  const errors: unknown[] = [];
+  const run = (callback: () => unknown) => {
+    try {
+      callback();
+    } catch (error) {
+      errors.push(error);
+    }
+  };
+  if (respawning) respawns.slice().forEach(run);
+  const refs = tokens;
+  tokens = [];
+  for (const ref of refs) {
+    const token = ref.deref();
+    if (token !== undefined) {
+      tokens.push(ref);
+      [...watchers.get(token)!].forEach(run);
+    }
+  }
+  swept = Math.max(64, tokens.length * 2);
+  if (errors.length) {
+    throw errors.length == 1
+      ? errors[0]
+      : new AggregateError(errors, "lewd: resize callbacks threw");
+  }
+};
+
+/**
+ * Grows `mem` so that the free tail holds `blocks`: by half the current size
+ * or by what is needed, whichever is more (geometric growth keeps `mem.grow`
+ * calls, each of which detaches the buffer, to a few dozen for any heap), and
+ * by exactly what is needed if the engine refuses the larger step.
+ */
+const expand = (blocks: number, size: number): void => {
+  const pages = cap / PAGE_BLOCKS;
+  const need = Math.ceil((blocks - core.tail()) / PAGE_BLOCKS);
+  const room = MAX_PAGES - pages;
+  for (const add of [Math.min(Math.max(need, pages >>> 1), room), need]) {
+    // The core reserves its records first, so a refusal changes nothing.
+    if (add <= room && core.grow(cap + add * PAGE_BLOCKS)) {
+      try {
+        mem.grow(add);
+        rebind(mem);
+        return;
+      } catch {
+        core.shrink(cap);
+      }
+    }
+  }
+  throw new RangeError(`alloc: out of memory, cannot fit ${size} bytes`);
+};
+
+const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
+  checkWeakKey("alloc", token);
+  expand(blocks, size);
+  const block = core.take(blocks);
+  registry.register(token, block);
+  notify(false);
+  return block << 4;
+};
+
+/**
+ * Allocates `size` bytes and returns the address: a multiple of 16, never
+ * below 16, as a signed i32 (addresses at or above 2 GiB come back negative;
+ * `ptr >>> 0` gives the unsigned value).
+ *
+ * With a `token`, the span is freed after the host garbage-collects the token;
+ * one token may own any number of allocations. Without one, the address is a
+ * **scratch**: where `alloc(size, token)` would place `size` bytes right now,
+ * with nothing recorded. A scratch stays valid until the next allocation with
+ * a token or the next {@linkcode trim}.
+ *
+ * Placement is exact best fit: the smallest free span that fits, the lowest
+ * address among equals. When nothing fits, `mem` grows (by at least half its
+ * size, see {@linkcode mem}) and the resize watchers run before `alloc`
+ * returns.
+ *
+ * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
+ * @param token The lifetime token: an object or a non-registered symbol.
+ * @returns The address of the allocation.
+ * @throws {TypeError} If `size` is not a number or `token` cannot be held
+ * weakly. Nothing changes.
+ * @throws {RangeError} If `size` is out of range, or "out of memory" if `mem`
+ * cannot grow enough. Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { alloc, buf } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * const ptr = alloc(1024, owner); // lives as long as `owner`
+ * const tmp = alloc(64); // scratch: use it before the next alloc(…, token)
+ * new Uint8Array(buf, tmp >>> 0, 64).fill(0);
+ * ```
+ */
+export function alloc(size: number, token?: WeakKey): number {
+  if (typeof size != "number") {
+    throw new TypeError(`alloc: size must be a number, got ${describe(size)}`);
+  }
+  if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
+    throw new RangeError(
+      `alloc: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
+    );
+  }
+  const blocks = (size + 15) >>> 4;
+  if (token === undefined) {
+    let block;
+    while (!(block = core.peek(blocks))) {
+      expand(blocks, size);
+      notify(false);
+    }
+    return block << 4;
+  }
+  const block = core.take(blocks);
+  if (!block) return allocSlow(size, blocks, token);
+  try {
+    registry.register(token, block);
+  } catch (error) {
+    core.free(block);
+    checkWeakKey("alloc", token);
+    throw error;
+  }
+  return block << 4;
+}
+
+/**
+ * Releases the free pages at the end of {@linkcode mem} back to the host.
+ *
+ * If the highest used address, rounded up to 64 KiB (at least one page), is
+ * below the current size, a new `WebAssembly.Memory` of that size replaces
+ * `mem`, the bytes below it are copied across, `mem`/`buf`/`i32`/`cap` are
+ * rebound, every respawn callback runs (in {@linkcode bind} order), then every
+ * live watcher. Any scratch address is invalid afterwards.
+ *
+ * @returns The number of bytes released; 0 when there was nothing to release
+ * (then no callback runs and `mem` stays the same object).
+ * @throws {RangeError} If the new memory cannot be created; nothing changes.
+ * If callbacks throw, the rest still run and the error (or an
+ * `AggregateError`) is rethrown afterwards.
+ *
+ * @example
+ * ```ts
+ * import { trim } from "@lewd/alloc";
+ *
+ * const released = trim(); // bytes given back, often 0
+ * ```
+ */
+export function trim(): number {
+  const pages = Math.ceil((cap - core.tail()) / PAGE_BLOCKS);
+  const kept = pages * PAGE_BLOCKS * 16;
+  const released = buf.byteLength - kept;
+  if (released <= 0) return 0;
+  let next: WebAssembly.Memory;
+  try {
+    next = new WebAssembly.Memory({ initial: pages });
+  } catch (cause) {
+    throw new RangeError(`trim: cannot create a memory of ${kept} bytes`, {
+      cause,
+    });
+  }
+  new Uint8Array(next.buffer).set(new Uint8Array(buf, 0, kept));
+  core.shrink(pages * PAGE_BLOCKS);
+  rebind(next);
+  notify(true);
+  return released;
+}
+
+/**
+ * Registers `respawn`, then calls `spawn()` and returns its result.
+ *
+ * `spawn` creates a module instance over {@linkcode mem} and initialises it;
+ * `respawn` runs after every {@linkcode trim} (which replaces `mem`), in
+ * `bind` order and before the watchers, to create a new instance over the new
+ * `mem` and restore the state that is not in memory (mutable globals, tables).
+ * `respawn` must be synchronous. If `spawn` throws, `respawn` is not kept.
+ *
+ * @param spawn Called once, now; its result is returned.
+ * @param respawn Called after every trim.
+ * @returns What `spawn` returned.
+ * @throws {TypeError} If either argument is not a function.
+ *
+ * @example
+ * ```ts
+ * import { bind, mem } from "@lewd/alloc";
+ *
+ * declare const MODULE: WebAssembly.Module;
+ * let impl = /*#__PURE__*\/ bind(
+ *   () => new WebAssembly.Instance(MODULE, { env: { mem } }),
+ *   () => {
+ *     impl = new WebAssembly.Instance(MODULE, { env: { mem } });
+ *   },
+ * );
+ * ```
+ */
+export /*#__NO_SIDE_EFFECTS__*/ function bind<T>(
+  spawn: () => T,
+  respawn: () => unknown,
+): T {
+  checkFunction("bind", "spawn", spawn);
+  checkFunction("bind", "respawn", respawn);
+  const at = respawns.push(respawn) - 1;
+  try {
+    return spawn();
+  } catch (error) {
+    respawns.splice(at, 1);
+    throw error;
+  }
+}
+
+/**
+ * Registers a resize handler: `watcher` runs after every resize of
+ * {@linkcode mem} (a grow, or a {@linkcode trim} after the respawns), so it can
+ * rebuild its views over the new {@linkcode buf}.
+ *
+ * The watcher is held through `token` only: it may capture the token without
+ * keeping it alive, and it is dropped when the token is collected. The same
+ * watcher registered twice for one token runs once per resize.
+ *
+ * @param watcher Called after every resize.
+ * @param token The watcher's lifetime: an object or a non-registered symbol.
+ * @throws {TypeError} If `watcher` is not a function or `token` cannot be
+ * held weakly.
+ *
+ * @example
+ * ```ts
+ * import { alloc, buf, watch } from "@lewd/alloc";
+ *
+ * class Vec4 {
+ *   ptr = alloc(16, this);
+ *   view = new Float32Array(buf, this.ptr >>> 0, 4);
+ *   constructor() {
+ *     watch(() => {
+ *       this.view = new Float32Array(buf, this.ptr >>> 0, 4);
+ *     }, this);
+ *   }
+ * }
+ * ```
+ */
+export function watch(watcher: () => unknown, token: WeakKey): void {
+  checkFunction("watch", "watcher", watcher);
+  checkWeakKey("watch", token);
+  let set = watchers.get(token);
+  if (!set) {
+    watchers.set(token, set = new Set());
+    if (tokens.push(new WeakRef(token)) > swept) {
+      tokens = tokens.filter((ref) => ref.deref() !== undefined);
+      swept = Math.max(64, tokens.length * 2);
+    }
+  }
+  set.add(watcher);
+}

@@ -1,0 +1,85 @@
+//! The bookkeeping core of LEWD Alloc.
+//!
+//! The TypeScript facade (`mod.ts`) owns the `WebAssembly.Memory` that user
+//! modules share; this crate, compiled to `wasm32-unknown-unknown`, decides
+//! where allocations go. It never sees that memory: it keeps its records (a tag
+//! per 16-byte block and a node per free span) in its own linear memory.
+//!
+//! # The narrow waist
+//!
+//! Every export takes and returns `i32` (read as `u32`). Addresses are in
+//! **blocks** of 16 bytes: block `b` is byte address `b << 4`.
+//!
+//! | export          | argument          | result                                        | when it fails                                   |
+//! |-----------------|-------------------|-----------------------------------------------|-------------------------------------------------|
+//! | `take(blocks)`  | 1 ≤ blocks < 2^28 | start block of the reserved span              | 0: no free span fits (grow, then retry)         |
+//! | `peek(blocks)`  | 1 ≤ blocks < 2^28 | start block `take` would return now           | 0: no free span fits; nothing is recorded       |
+//! | `free(block)`   | a start block     | 1 after freeing and merging                   | 0: no used span starts there; nothing changed   |
+//! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
+//! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now, or no room for records    |
+//! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
+//!
+//! The first `grow` also reserves block 0, so 0 is never a valid start and can
+//! mean "none" in every result. Placement is exact best fit: the shortest free
+//! span that fits, the lowest address among equals, the low end of that span.
+
+// The shipped core has no std; natively (for `cargo test`) the same safe code
+// builds with std, which also gives the cdylib a panic handler and allocator.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+mod bins;
+pub mod heap;
+mod tree;
+pub mod words;
+
+#[cfg(target_arch = "wasm32")]
+mod linear;
+
+#[cfg(test)]
+pub mod check;
+#[cfg(test)]
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use heap::Heap;
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use crate::linear::heap;
+
+    #[no_mangle]
+    extern "C" fn take(blocks: u32) -> u32 {
+        heap().take(blocks)
+    }
+
+    #[no_mangle]
+    extern "C" fn peek(blocks: u32) -> u32 {
+        heap().peek(blocks)
+    }
+
+    #[no_mangle]
+    extern "C" fn free(block: u32) -> u32 {
+        heap().free(block) as u32
+    }
+
+    #[no_mangle]
+    extern "C" fn tail() -> u32 {
+        heap().tail()
+    }
+
+    #[no_mangle]
+    extern "C" fn grow(cap: u32) -> u32 {
+        heap().grow(cap) as u32
+    }
+
+    #[no_mangle]
+    extern "C" fn shrink(cap: u32) -> u32 {
+        heap().shrink(cap) as u32
+    }
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+}

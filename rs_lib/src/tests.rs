@@ -1,0 +1,202 @@
+//! Unit tests for the rules of SPEC.md that the core decides, and for the
+//! pitfalls it lists that live in the bookkeeping.
+
+use crate::check::Span;
+use crate::Heap;
+
+fn heap(cap: u32) -> Heap<Vec<u32>> {
+    let mut heap = Heap::new(Vec::new());
+    assert!(heap.grow(cap));
+    heap.check();
+    heap
+}
+
+fn free_spans(heap: &Heap<Vec<u32>>) -> Vec<(u32, u32)> {
+    heap.spans().iter().filter(|s| !s.used).map(|s| (s.start, s.len)).collect()
+}
+
+#[test]
+fn block_zero_is_never_handed_out() {
+    let mut heap = heap(4096);
+    assert_eq!(heap.spans()[0], Span { start: 0, len: 1, used: true });
+    assert_eq!(heap.take(1), 1, "the first allocation is at byte 16");
+    assert!(!heap.free(0), "the null guard cannot be freed");
+    heap.check();
+}
+
+#[test]
+fn allocation_takes_the_low_end_of_its_span() {
+    // Pitfall 1: returning the end of the reserved span.
+    let mut heap = heap(100);
+    assert_eq!(heap.take(10), 1);
+    assert_eq!(heap.take(5), 11);
+    assert_eq!(free_spans(&heap), [(16, 84)]);
+}
+
+/// Makes free spans of the given lengths, each walled in by a used block,
+/// and returns their starts.
+fn holes(heap: &mut Heap<Vec<u32>>, lens: &[u32]) -> Vec<u32> {
+    let starts: Vec<u32> = lens
+        .iter()
+        .map(|&len| {
+            let start = heap.take(len);
+            heap.take(1);
+            start
+        })
+        .collect();
+    for &start in &starts {
+        assert!(heap.free(start));
+    }
+    heap.check();
+    starts
+}
+
+#[test]
+fn best_fit_takes_the_shortest_span_that_fits() {
+    let mut heap = heap(10_000);
+    let starts = holes(&mut heap, &[8, 3, 5, 4, 70, 65, 200]);
+    assert_eq!(heap.take(4), starts[3], "exact fit among small spans");
+    assert_eq!(heap.take(2), starts[1], "the 3-block span, not the larger ones");
+    assert_eq!(heap.take(66), starts[4], "70 over 200 and over the tail");
+    assert_eq!(heap.take(64), starts[5], "65 among large spans");
+    heap.check();
+}
+
+#[test]
+fn among_equal_lengths_the_lowest_address_wins() {
+    // Pitfall 9: many equal-length spans in a fragmented heap; every placement
+    // must take the lowest one, large bin and small bins alike.
+    for len in [3, 64, 100] {
+        let mut heap = heap(100_000);
+        let lens: Vec<u32> = (0..200).map(|i| if i % 3 == 0 { len } else { len + 1 + i % 7 }).collect();
+        let starts = holes(&mut heap, &lens);
+        let mut equal: Vec<u32> = starts.iter().zip(&lens).filter(|(_, &l)| l == len).map(|(&s, _)| s).collect();
+        equal.sort();
+        for expected in equal {
+            assert_eq!(heap.take(len), expected);
+        }
+        heap.check();
+    }
+}
+
+#[test]
+fn freeing_merges_with_both_neighbours_at_once() {
+    // Pitfall 2: the right-hand neighbour must leave the index too.
+    let mut heap = heap(1000);
+    let a = heap.take(4);
+    let b = heap.take(4);
+    let c = heap.take(4);
+    let _wall = heap.take(1);
+    assert!(heap.free(a));
+    assert!(heap.free(c));
+    assert!(heap.free(b));
+    assert_eq!(free_spans(&heap), [(1, 12), (14, 986)]);
+    heap.check();
+    assert_eq!(heap.take(12), 1);
+    assert_eq!(heap.take(1), 14, "no stale span left behind");
+    heap.check();
+}
+
+#[test]
+fn freeing_the_last_span_joins_the_tail() {
+    let mut heap = heap(1000);
+    let a = heap.take(10);
+    assert!(heap.free(a));
+    assert_eq!(free_spans(&heap), [(1, 999)]);
+    assert_eq!(heap.tail(), 999);
+}
+
+#[test]
+fn free_rejects_anything_but_a_used_start() {
+    let mut heap = heap(1000);
+    let a = heap.take(10);
+    let before = heap.spans();
+    assert!(!heap.free(a + 1), "interior block");
+    assert!(!heap.free(a + 10), "free span");
+    assert!(!heap.free(5000), "past the capacity");
+    assert!(!heap.free(u32::MAX));
+    assert!(heap.free(a));
+    assert!(!heap.free(a), "double free");
+    assert_eq!(free_spans(&heap), [(1, 999)]);
+    assert_ne!(before, heap.spans());
+    heap.check();
+}
+
+#[test]
+fn peek_records_nothing() {
+    let mut heap = heap(1000);
+    let before = heap.spans();
+    assert_eq!(heap.peek(10), 1);
+    assert_eq!(heap.peek(10), 1);
+    assert_eq!(heap.spans(), before);
+    assert_eq!(heap.peek(1000), 0, "nothing fits");
+    assert_eq!(heap.take(10), 1);
+}
+
+#[test]
+fn take_fails_cleanly_when_nothing_fits() {
+    let mut heap = heap(100);
+    let before = heap.spans();
+    assert_eq!(heap.take(100), 0);
+    assert_eq!(heap.spans(), before);
+    assert_eq!(heap.take(99), 1);
+    assert_eq!(heap.take(1), 0);
+    assert_eq!(heap.tail(), 0);
+}
+
+#[test]
+fn growing_extends_the_free_tail_or_adds_one() {
+    let mut heap = heap(100);
+    heap.take(50);
+    assert!(heap.grow(200));
+    assert_eq!(free_spans(&heap), [(51, 149)]);
+    heap.take(149);
+    assert!(heap.grow(300));
+    assert_eq!(free_spans(&heap), [(200, 100)]);
+    assert!(!heap.grow(300), "not larger");
+    assert!(!heap.grow(10));
+    heap.check();
+}
+
+#[test]
+fn shrinking_reindexes_the_tail() {
+    // Pitfall 3: the shortened tail must move within the index.
+    let mut heap = heap(10_000);
+    holes(&mut heap, &[100, 500]);
+    let top = heap.capacity() - heap.tail();
+    assert!(heap.shrink(top + 200));
+    heap.check();
+    assert_eq!(heap.tail(), 200);
+    assert_eq!(heap.take(150), top, "the 200-block tail now fits better than 500");
+    assert!(!heap.shrink(top), "would cut a used span");
+    let top = heap.capacity() - heap.tail();
+    assert!(heap.shrink(top));
+    assert_eq!(heap.tail(), 0);
+    assert!(!heap.shrink(top), "nothing to release");
+    heap.check();
+}
+
+#[test]
+fn records_survive_relocation_and_node_growth() {
+    // Many free spans (nodes), then growth that moves the nodes up.
+    let mut heap = heap(64);
+    for round in 0..6 {
+        let cap = heap.capacity();
+        assert!(heap.grow(cap * 4));
+        let starts: Vec<u32> = (0..cap).map(|_| heap.take(1)).take_while(|&s| s != 0).collect();
+        for start in starts.iter().step_by(2) {
+            assert!(heap.free(*start));
+        }
+        heap.check();
+        assert!(free_spans(&heap).len() > round * 10);
+    }
+}
+
+#[test]
+fn sizes_up_to_the_whole_memory() {
+    let mut heap = heap(1 << 28);
+    assert_eq!(heap.take((1 << 28) - 1), 1);
+    assert_eq!(heap.tail(), 0);
+    assert!(heap.free(1));
+    assert_eq!(heap.tail(), (1 << 28) - 1);
+}
