@@ -41,7 +41,7 @@ export let mem: WebAssembly.Memory = /*#__PURE__*/ new WebAssembly.Memory({
 });
 
 /** The active buffer object: `mem.buffer`, rebound on every resize. */
-export let buf: ArrayBuffer = mem.buffer;
+export let buf: ArrayBuffer = mem.buffer as ArrayBuffer;
 
 /** The active signed 32-bit view over all of {@linkcode buf}. */
 export let i32: Int32Array = /*#__PURE__*/ new Int32Array(buf);
@@ -82,10 +82,8 @@ const describe = (value: unknown): string =>
     : String(value);
 
 const isWeakKey = (value: unknown): value is WeakKey =>
-  typeof value == "object"
-    ? value !== null
-    : typeof value == "function" ||
-      typeof value == "symbol" && Symbol.keyFor(value) === undefined;
+  typeof value == "object" ? value !== null : typeof value == "function" ||
+    typeof value == "symbol" && Symbol.keyFor(value) === undefined;
 
 const checkWeakKey = (name: string, value: unknown): void => {
   if (!isWeakKey(value)) {
@@ -107,7 +105,7 @@ const checkFunction = (name: string, what: string, value: unknown): void => {
 
 const rebind = (next: WebAssembly.Memory): void => {
   mem = next;
-  buf = next.buffer;
+  buf = next.buffer as ArrayBuffer; // never shared: we create it
   i32 = new Int32Array(buf);
   cap = buf.byteLength / 16;
 };
@@ -153,15 +151,17 @@ const expand = (blocks: number, size: number): void => {
   const pages = cap / PAGE_BLOCKS;
   const need = Math.ceil((blocks - core.tail()) / PAGE_BLOCKS);
   const room = MAX_PAGES - pages;
-  for (const add of [Math.min(Math.max(need, pages >>> 1), room), need]) {
-    // The core reserves its records first, so a refusal changes nothing.
-    if (add <= room && core.grow(cap + add * PAGE_BLOCKS)) {
-      try {
-        mem.grow(add);
-        rebind(mem);
-        return;
-      } catch {
-        core.shrink(cap);
+  if (need <= room) {
+    for (const add of [Math.min(Math.max(need, pages >>> 1), room), need]) {
+      // The core reserves its records first, so a refusal changes nothing.
+      if (core.grow(cap + add * PAGE_BLOCKS)) {
+        try {
+          mem.grow(add);
+          rebind(mem);
+          return;
+        } catch {
+          core.shrink(cap);
+        }
       }
     }
   }

@@ -1,0 +1,175 @@
+/**
+ * Shared test helpers: real garbage collection (run the tests with
+ * `--v8-flags=--expose-gc`) and a reference model of the heap's placement rule.
+ *
+ * Every test file runs in its own isolate, so each starts with a fresh heap.
+ */
+
+import { alloc, cap } from "../mod.ts";
+
+const gcFn = (globalThis as { gc?: () => void }).gc;
+
+/** A full, synchronous V8 collection. */
+export function gc(): void {
+  if (!gcFn) throw new Error("run the tests with --v8-flags=--expose-gc");
+  gcFn();
+}
+
+/** Lets queued tasks (finalization callbacks among them) run. */
+export const tick = (): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Collects until `done()` holds (finalizers run in a task after the GC that
+ * found their tokens dead), then lets one more round of tasks run so every
+ * registry's callbacks for the same collection have run too.
+ */
+export async function collectUntil(
+  done: () => boolean,
+  what = "finalizers",
+): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    // A new task first: `WeakRef.prototype.deref` in `done()` keeps its target
+    // alive until the end of the current job, so never collect in that job.
+    await tick();
+    gc();
+    await tick();
+    if (done()) {
+      await tick();
+      await tick();
+      return;
+    }
+  }
+  throw new Error(`${what} did not run after 50 collections`);
+}
+
+/**
+ * Tokens that can be dropped and then awaited: `watched()` makes a token
+ * whose collection this tracker sees, `collected()` waits until every token
+ * made so far that is no longer referenced has been finalized.
+ */
+export class Tracker {
+  #made = 0;
+  #gone = 0;
+  #registry = new FinalizationRegistry<number>(() => this.#gone++);
+
+  /** A fresh token whose finalization is counted. */
+  token(): object {
+    const token = {};
+    this.#registry.register(token, 0);
+    this.#made++;
+    return token;
+  }
+
+  /** Tokens finalized so far. */
+  get gone(): number {
+    return this.#gone;
+  }
+
+  /** Collects until `count` more tokens than before were finalized. */
+  async collect(count: number): Promise<void> {
+    const target = this.#gone + count;
+    await collectUntil(() => this.#gone >= target, `${count} token finalizers`);
+  }
+}
+
+/** A free or used span of the reference model, in blocks. */
+export interface Span {
+  start: number;
+  blocks: number;
+  used: boolean;
+}
+
+/**
+ * The placement rule of SPEC.md in its simplest form: a list of spans in
+ * address order; best fit by scanning; growth mirrored from `cap`.
+ */
+export class Model {
+  spans: Span[];
+
+  constructor(capBlocks: number) {
+    this.spans = [
+      { start: 0, blocks: 1, used: true },
+      { start: 1, blocks: capBlocks - 1, used: false },
+    ];
+  }
+
+  /** Where `blocks` go now, or -1 if no free span fits. */
+  fit(blocks: number): number {
+    let best = -1;
+    this.spans.forEach((span, i) => {
+      if (
+        !span.used && span.blocks >= blocks &&
+        (best < 0 || span.blocks < this.spans[best].blocks)
+      ) best = i;
+    });
+    return best;
+  }
+
+  /** Extends the model to the heap's current capacity. */
+  grow(capBlocks: number): void {
+    const last = this.spans[this.spans.length - 1];
+    const end = last.start + last.blocks;
+    if (capBlocks > end) {
+      if (last.used) {
+        this.spans.push({ start: end, blocks: capBlocks - end, used: false });
+      } else last.blocks += capBlocks - end;
+    }
+  }
+
+  /** Expected address of a scratch of `blocks` (growing first if needed). */
+  peek(blocks: number, capBlocks: number): number {
+    this.grow(capBlocks);
+    const i = this.fit(blocks);
+    return i < 0 ? -1 : this.spans[i].start * 16;
+  }
+
+  take(blocks: number, capBlocks: number): number {
+    this.grow(capBlocks);
+    const i = this.fit(blocks);
+    if (i < 0) return -1;
+    const span = this.spans[i];
+    if (span.blocks > blocks) {
+      this.spans.splice(i + 1, 0, {
+        start: span.start + blocks,
+        blocks: span.blocks - blocks,
+        used: false,
+      });
+    }
+    span.blocks = blocks;
+    span.used = true;
+    return span.start * 16;
+  }
+
+  free(address: number): void {
+    const i = this.spans.findIndex((s) => s.start * 16 === address && s.used);
+    if (i < 0) throw new Error(`model: nothing to free at ${address}`);
+    this.spans[i].used = false;
+    this.spans = this.spans.reduce<Span[]>((merged, span) => {
+      const last = merged[merged.length - 1];
+      if (last && !last.used && !span.used) last.blocks += span.blocks;
+      else merged.push({ ...span });
+      return merged;
+    }, []);
+  }
+
+  trim(capBlocks: number): void {
+    const last = this.spans[this.spans.length - 1];
+    const end = last.start + last.blocks;
+    if (!last.used && capBlocks < end) {
+      last.blocks -= end - capBlocks;
+      if (last.blocks === 0) this.spans.pop();
+    }
+  }
+}
+
+/** Blocks a size takes. */
+export const blocksOf = (size: number): number => Math.ceil(size / 16);
+
+/** A fresh model of the heap as it is after `holes` were made in a fresh heap. */
+export const freshModel = (): Model => new Model(cap);
+
+/** Allocates with a throwaway token; returns only the address. */
+export function allocDropped(size: number): number {
+  return alloc(size, {});
+}
