@@ -35,18 +35,68 @@ const PAGE_BLOCKS = 4096;
 const MAX_PAGES = 65536;
 const MAX_SIZE = 0xFFFF_FFF0;
 
-/** The active memory object. Modules import it (e.g. as `env.mem`). */
+/**
+ * The active memory object. Modules import it (e.g. as `env.mem`).
+ *
+ * @example
+ * ```ts
+ * import { mem } from "@lewd/alloc";
+ *
+ * // (module (import "env" "mem" (memory 1))), compiled:
+ * const bytes = new Uint8Array([
+ *   0, 97, 115, 109, 1, 0, 0, 0, 2, 12, 1, 3, 101, 110, 118, 3, 109, 101, 109,
+ *   2, 0, 1,
+ * ]);
+ * const module = new WebAssembly.Module(bytes);
+ * const instance = new WebAssembly.Instance(module, { env: { mem } });
+ * ```
+ */
 export let mem: WebAssembly.Memory = /*#__PURE__*/ new WebAssembly.Memory({
   initial: 1,
 });
 
-/** The active buffer object: `mem.buffer`, rebound on every resize. */
-export let buf: ArrayBuffer = mem.buffer as ArrayBuffer;
+/**
+ * The active buffer object: `mem.buffer`, rebound on every resize.
+ *
+ * @example
+ * ```ts
+ * import { alloc, buf } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * const ptr = alloc(64, owner);
+ * // Views over `buf` go stale when mem is resized: rebuild them in a watcher.
+ * new Uint8Array(buf, ptr >>> 0, 64).fill(0xff);
+ * ```
+ */
+// Read through a pure call: a bare top-level `mem.buffer` is a property read
+// that bundlers must keep, and with it the memory, in every bundle that
+// imports this module, even one that uses none of it.
+export let buf: ArrayBuffer = /*#__PURE__*/ (() => mem.buffer as ArrayBuffer)();
 
-/** The active signed 32-bit view over all of {@linkcode buf}. */
+/**
+ * The active signed 32-bit view over all of {@linkcode buf}.
+ *
+ * @example
+ * ```ts
+ * import { alloc, i32 } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * const ptr = alloc(16, owner);
+ * i32[(ptr >>> 2) + 1] = 7; // the allocation's second word
+ * ```
+ */
 export let i32: Int32Array = /*#__PURE__*/ new Int32Array(buf);
 
-/** The active memory size in 16-byte blocks (`2 ** 28` at 4 GiB). */
+/**
+ * The active memory size in 16-byte blocks (`2 ** 28` at 4 GiB).
+ *
+ * @example
+ * ```ts
+ * import { cap } from "@lewd/alloc";
+ *
+ * const bytes = cap * 16; // mem.buffer.byteLength
+ * ```
+ */
 export let cap: number = PAGE_BLOCKS;
 
 const core: Core = /*#__PURE__*/ (() => {
@@ -301,8 +351,15 @@ export function trim(): number {
  * ```ts
  * import { bind, mem } from "@lewd/alloc";
  *
- * declare const MODULE: WebAssembly.Module;
- * let impl = /*#__PURE__*\/ bind(
+ * // (module (import "env" "mem" (memory 1))), compiled:
+ * const MODULE = new WebAssembly.Module(
+ *   new Uint8Array([
+ *     0, 97, 115, 109, 1, 0, 0, 0, 2, 12, 1, 3, 101, 110, 118, 3, 109, 101,
+ *     109, 2, 0, 1,
+ *   ]),
+ * );
+ * // A library annotates this call as pure too (see the README).
+ * let impl = bind(
  *   () => new WebAssembly.Instance(MODULE, { env: { mem } }),
  *   () => {
  *     impl = new WebAssembly.Instance(MODULE, { env: { mem } });

@@ -1,0 +1,225 @@
+/**
+ * Shared steps of the ecosystem tests: install the pinned tools, build the
+ * npm package with `deno task npm`, pack it, install the tarball into a
+ * scratch Node project next to the PRNG example, and run Node tools there.
+ *
+ * Everything happens in a temporary folder (removed by {@linkcode cleanUp});
+ * nothing is written into the work tree but `tests/ecosystem/node_modules`
+ * (git-ignored), which `npm ci` fills from `package-lock.json`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  FILL_LENGTH,
+  FILL_SEED,
+  hash,
+  SEQUENCE_LENGTH,
+  SEQUENCE_SEED,
+} from "./fixtures/prng_params.mjs";
+
+export const HERE = new URL(".", import.meta.url).pathname;
+export const ROOT = new URL("../../", import.meta.url).pathname;
+export const FIXTURES = `${HERE}fixtures/`;
+export const TOOLS = `${HERE}tools/`;
+export const PACKAGE = "@lewd/alloc";
+export const EXAMPLE = `${ROOT}examples/prng/prng.ts`;
+
+/** The files the npm package must hold, and nothing else. */
+export const PACKAGE_FILES = [
+  "LICENSE",
+  "README.md",
+  "lib/core.generated.d.ts",
+  "lib/core.generated.js",
+  "mod.d.ts",
+  "mod.js",
+  "package.json",
+];
+
+export interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command; throws with its output if it fails. */
+export async function sh(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Output> {
+  const { code, stdout, stderr } = await new Deno.Command(command, {
+    args,
+    cwd: options.cwd ?? ROOT,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = {
+    stdout: new TextDecoder().decode(stdout),
+    stderr: new TextDecoder().decode(stderr),
+  };
+  if (code != 0) {
+    throw new Error(
+      `${command} ${
+        args.join(" ")
+      } exited with ${code}\n${out.stdout}\n${out.stderr}`,
+    );
+  }
+  return out;
+}
+
+const mtime = async (path: string) =>
+  (await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? -1;
+
+/**
+ * `npm ci` in tests/ecosystem unless its node_modules is already newer than
+ * the lock file (npm writes node_modules/.package-lock.json on install).
+ */
+export async function installTools(): Promise<void> {
+  const lock = await mtime(`${HERE}package-lock.json`);
+  const installed = await mtime(`${HERE}node_modules/.package-lock.json`);
+  if (installed >= lock) return;
+  await sh("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: HERE,
+  });
+}
+
+/** Runs a Node tool from tools/ with a JSON argument; parses its JSON output. */
+export async function tool<T>(name: string, ...args: string[]): Promise<T> {
+  const { stdout } = await sh("node", [`${TOOLS}${name}`, ...args], {
+    cwd: HERE,
+  });
+  return JSON.parse(stdout) as T;
+}
+
+export interface BundleJob {
+  kind: "example" | "esbuild" | "rollup";
+  entry: string;
+  out: string;
+  cwd?: string;
+  format?: "esm" | "iife";
+}
+
+export interface BundleReport extends BundleJob {
+  bytes: number;
+  gzip: number;
+}
+
+/** Bundles with the pinned esbuild / rollup + terser (tools/bundle.mjs). */
+export const bundle = (jobs: BundleJob[]): Promise<BundleReport[]> =>
+  tool<BundleReport[]>("bundle.mjs", JSON.stringify(jobs));
+
+export interface Workspace {
+  /** The temporary folder holding all of it. */
+  dir: string;
+  /** What `deno task npm --out` built. */
+  npm: string;
+  /** The packed tarball. */
+  tarball: string;
+  /** Files in the tarball, as `npm pack --json` lists them. */
+  packed: string[];
+  /** A Node project with the tarball installed, the example and fixtures. */
+  consumer: string;
+}
+
+/**
+ * Builds, packs and installs the package into a fresh Node project that
+ * also holds the example (as prng.mjs) and the fixtures.
+ */
+export async function setUp(): Promise<Workspace> {
+  await installTools();
+  const dir = await Deno.makeTempDir({ prefix: "lewd-ecosystem-" });
+  const npm = `${dir}/npm`;
+  await sh(Deno.execPath(), ["task", "npm", "--out", npm]);
+
+  const pack = await sh("npm", [
+    "pack",
+    "--json",
+    "--pack-destination",
+    dir,
+    npm,
+  ], { cwd: dir });
+  const [packInfo] = JSON.parse(pack.stdout) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  const tarball = `${dir}/${packInfo.filename}`;
+
+  const consumer = `${dir}/consumer`;
+  await Deno.mkdir(consumer);
+  await Deno.writeTextFile(
+    `${consumer}/package.json`,
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  await sh("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    tarball,
+  ], { cwd: consumer });
+  for (const file of ["prng_run.mjs", "prng_params.mjs", "node_main.mjs"]) {
+    await Deno.copyFile(`${FIXTURES}${file}`, `${consumer}/${file}`);
+  }
+  await bundle([{
+    kind: "example",
+    entry: EXAMPLE,
+    out: `${consumer}/prng.mjs`,
+  }]);
+  const example = await Deno.readTextFile(`${consumer}/prng.mjs`);
+  assert(
+    example.includes(`from "${PACKAGE}"`) && !example.includes("mod.ts"),
+    "the bundled example imports the package, not mod.ts",
+  );
+  return {
+    dir,
+    npm,
+    tarball,
+    packed: packInfo.files.map((file) => file.path).sort(),
+    consumer,
+  };
+}
+
+export const cleanUp = (workspace: Workspace): Promise<void> =>
+  Deno.remove(workspace.dir, { recursive: true });
+
+/** What fixtures/prng_run.mjs reports. */
+export interface RunResult {
+  checks: Record<string, boolean>;
+  sequence: number[];
+  fillHash: number;
+  gc: boolean;
+  bytes: Record<string, number>;
+  resizes: number;
+}
+
+/**
+ * What the example computes straight from the repository's sources in this
+ * Deno process: every other place it runs must agree.
+ */
+export async function expectedRun(): Promise<
+  Pick<RunResult, "sequence" | "fillHash">
+> {
+  const { MyPRNG } = await import("../../examples/prng/prng.ts");
+  const rng = new MyPRNG(SEQUENCE_SEED);
+  const filler = new MyPRNG(FILL_SEED);
+  return {
+    sequence: Array.from({ length: SEQUENCE_LENGTH }, () => rng.rand()),
+    fillHash: hash(Array.from({ length: FILL_LENGTH }, () => filler.rand())),
+  };
+}
+
+/** Fails, naming each check that did not hold. */
+export function assertChecks(where: string, result: RunResult): void {
+  const failed = Object.entries(result.checks)
+    .filter(([, ok]) => ok !== true)
+    .map(([name]) => name);
+  assert(
+    failed.length == 0,
+    `${where}: checks failed: ${failed.join(", ")}\n${
+      JSON.stringify(result.bytes)
+    }`,
+  );
+}
