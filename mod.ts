@@ -111,7 +111,29 @@ const core: Core = /*#__PURE__*/ (() => {
 // references the token, and no object is created for it.
 const registry = /*#__PURE__*/ new FinalizationRegistry<number>((block) => {
   core.free(block);
+  debt = 0; // a collection happened: start counting again
 });
+
+// GC pressure (pitfall 10, issue 8). V8 does not count `mem` as memory the
+// collector should care about, so with nobody calling `gc()` tokens die in
+// bulk long after their spans could have been reused and `mem` balloons. So
+// `alloc` keeps `debt`, the blocks handed out with a token since a finalizer
+// last ran; past `limit` (1/16 of `mem`) it creates a throwaway ArrayBuffer of
+// NUDGE bytes. Engines do count ArrayBuffer backing stores as external memory
+// and start a (mostly concurrent) major GC when it jumps; the buffer is never
+// touched, so it costs address space and no RSS, and dies in that same GC.
+const NUDGE = 0x1000_0000; // 256 MiB; literals keep bundles that use nothing empty
+let debt = 0;
+let limit = 256; // PAGE_BLOCKS / 16, re-derived from cap on every resize
+
+const nudge = (): void => {
+  debt = 0;
+  try {
+    new ArrayBuffer(NUDGE);
+  } catch {
+    // No room for the throwaway: the engine is collecting already.
+  }
+};
 
 const respawns: (() => unknown)[] = [];
 
@@ -158,6 +180,7 @@ const rebind = (next: WebAssembly.Memory): void => {
   buf = next.buffer as ArrayBuffer; // never shared: we create it
   i32 = new Int32Array(buf);
   cap = buf.byteLength / 16;
+  limit = cap >>> 4;
 };
 
 /**
@@ -218,11 +241,17 @@ const expand = (blocks: number, size: number): void => {
   throw new RangeError(`alloc: out of memory, cannot fit ${size} bytes`);
 };
 
-const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
+const allocSlow = (
+  size: number,
+  blocks: number,
+  token: WeakKey,
+  unregister?: WeakKey,
+): number => {
   checkWeakKey("alloc", token);
   expand(blocks, size);
   const block = core.take(blocks);
-  registry.register(token, block);
+  registry.register(token, block, unregister);
+  debt += blocks;
   notify(false);
   return block << 4;
 };
@@ -262,12 +291,23 @@ const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
  * ```
  */
 export function alloc(size: number, token?: WeakKey): number {
+  return place("alloc", size, token);
+}
+
+const place = (
+  name: string,
+  size: number,
+  token?: WeakKey,
+  unregister?: WeakKey,
+): number => {
   if (typeof size != "number") {
-    throw new TypeError(`alloc: size must be a number, got ${describe(size)}`);
+    throw new TypeError(
+      `${name}: size must be a number, got ${describe(size)}`,
+    );
   }
   if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
     throw new RangeError(
-      `alloc: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
+      `${name}: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
     );
   }
   const blocks = (size + 15) >>> 4;
@@ -280,15 +320,78 @@ export function alloc(size: number, token?: WeakKey): number {
     return block << 4;
   }
   const block = core.take(blocks);
-  if (!block) return allocSlow(size, blocks, token);
+  if (!block) return allocSlow(size, blocks, token, unregister);
   try {
-    registry.register(token, block);
+    registry.register(token, block, unregister);
   } catch (error) {
     core.free(block);
-    checkWeakKey("alloc", token);
+    checkWeakKey(name, token);
     throw error;
   }
+  if ((debt += blocks) > limit) nudge();
   return block << 4;
+};
+
+// `Symbol.for("Symbol.dispose")` is what TypeScript's downlevelled `using`
+// looks for where the engine has no `Symbol.dispose` yet.
+const DISPOSE =
+  /*#__PURE__*/ (() =>
+    Symbol.dispose ?? Symbol.for("Symbol.dispose"))() as typeof Symbol.dispose;
+
+/**
+ * An allocation from {@linkcode lease}, freed by its `[Symbol.dispose]()`.
+ *
+ * @example
+ * ```ts
+ * import { lease, type Lease } from "@lewd/alloc";
+ *
+ * const held: Lease = lease(64);
+ * held[Symbol.dispose](); // freed now; a second call does nothing
+ * ```
+ */
+export interface Lease {
+  /** The address, as {@linkcode alloc} returns it. */
+  readonly ptr: number;
+  /** The size asked for, in bytes. */
+  readonly size: number;
+  /** Frees the span now (once; later calls do nothing). */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Allocates `size` bytes owned by the returned {@linkcode Lease}: disposing
+ * it (a `using` declaration, or calling `[Symbol.dispose]()`) frees the span
+ * at once; if it is never disposed, the span is freed after the lease is
+ * garbage-collected, as with {@linkcode alloc}.
+ *
+ * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
+ * @returns The lease; its `ptr` is the address.
+ * @throws {TypeError | RangeError} As {@linkcode alloc}.
+ *
+ * @example
+ * ```ts
+ * import { buf, lease } from "@lewd/alloc";
+ *
+ * {
+ *   using tmp = lease(4096);
+ *   new Uint8Array(buf, tmp.ptr >>> 0, 4096).fill(1);
+ * } // freed here
+ * ```
+ */
+export function lease(size: number): Lease {
+  const held = {
+    ptr: 0,
+    size,
+    [DISPOSE]() {
+      // The lease is also its unregister token: `unregister` is true only the
+      // first time and only while the finalizer has not run, so the span is
+      // freed exactly once, and a late finalization can never free an address
+      // that was reused since.
+      if (registry.unregister(held)) core.free(held.ptr >>> 4);
+    },
+  };
+  held.ptr = place("lease", size, held, held);
+  return held as unknown as Lease; // DISPOSE is Symbol.dispose where it exists
 }
 
 /**

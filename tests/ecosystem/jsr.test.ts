@@ -89,8 +89,19 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
   }[];
   assert.deepEqual(
     symbols.map((symbol) => symbol.name).sort(),
-    ["alloc", "bind", "buf", "cap", "i32", "mem", "trim", "watch"],
-    "the exports of SPEC.md",
+    [
+      "Lease",
+      "alloc",
+      "bind",
+      "buf",
+      "cap",
+      "i32",
+      "lease",
+      "mem",
+      "trim",
+      "watch",
+    ],
+    "the exports of SPEC.md, and lease (issue 8)",
   );
   for (const { name, declarations } of symbols) {
     await t.step(name, () => {

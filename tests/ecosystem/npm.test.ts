@@ -153,7 +153,8 @@ export { blocks, buffer, got, memory, ptr, released, scratch, view };
 `,
         );
         // No @types/node, no skipLibCheck: the declarations must stand on the
-        // standard and DOM libraries alone.
+        // standard and DOM libraries alone (plus esnext.disposable, TS 5.2+,
+        // for `Lease`'s `[Symbol.dispose]`).
         await Deno.writeTextFile(
           `${consumer}/tsconfig.json`,
           JSON.stringify({
@@ -163,7 +164,7 @@ export { blocks, buffer, got, memory, ptr, released, scratch, view };
               module: "nodenext",
               moduleResolution: "nodenext",
               target: "es2022",
-              lib: ["es2023", "dom"],
+              lib: ["es2023", "esnext.disposable", "dom"],
               types: [],
             },
             files: ["typed.ts"],
