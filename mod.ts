@@ -118,13 +118,16 @@ const registry = /*#__PURE__*/ new FinalizationRegistry<number>((block) => {
 // collector should care about, so with nobody calling `gc()` tokens die in
 // bulk long after their spans could have been reused and `mem` balloons. So
 // `alloc` keeps `debt`, the blocks handed out with a token since a finalizer
-// last ran; past `limit` (1/16 of `mem`) it creates a throwaway ArrayBuffer of
-// NUDGE bytes. Engines do count ArrayBuffer backing stores as external memory
-// and start a (mostly concurrent) major GC when it jumps; the buffer is never
-// touched, so it costs address space and no RSS, and dies in that same GC.
-const NUDGE = 0x1000_0000; // 256 MiB; literals keep bundles that use nothing empty
+// last ran; past `limit` (a quarter of `mem`, at least 4 MiB) it creates a
+// throwaway ArrayBuffer of NUDGE bytes. Engines count ArrayBuffer backing
+// stores as external memory and start a major GC when it jumps; the buffer is
+// never touched, so it costs address space and no RSS, and dies in that GC.
+// A nudge costs about 0.1 ms, hence the floor: a small heap loses little by
+// waiting. Literals, not expressions, keep bundles that use nothing empty.
+const NUDGE = 0x1000_0000; // 256 MiB
+const NUDGE_FLOOR = 0x4_0000; // blocks: 4 MiB
 let debt = 0;
-let limit = 256; // PAGE_BLOCKS / 16, re-derived from cap on every resize
+let limit = 0x4_0000; // re-derived from cap on every resize
 
 const nudge = (): void => {
   debt = 0;
@@ -180,7 +183,7 @@ const rebind = (next: WebAssembly.Memory): void => {
   buf = next.buffer as ArrayBuffer; // never shared: we create it
   i32 = new Int32Array(buf);
   cap = buf.byteLength / 16;
-  limit = cap >>> 4;
+  limit = Math.max(cap >>> 2, NUDGE_FLOOR);
 };
 
 /**
