@@ -154,6 +154,8 @@ const describe = (value: unknown): string =>
     ? "a function"
     : value && typeof value == "object"
     ? "an object"
+    : typeof value == "bigint"
+    ? value + "n"
     : String(value);
 
 const isWeakKey = (value: unknown): value is WeakKey =>
@@ -223,7 +225,7 @@ const notify = (respawning: boolean): void => {
  * calls, each of which detaches the buffer, to a few dozen for any heap), and
  * by exactly what is needed if the engine refuses the larger step.
  */
-const expand = (blocks: number, size: number): void => {
+const expand = (name: string, blocks: number, size: number): void => {
   const pages = cap / PAGE_BLOCKS;
   const need = Math.ceil((blocks - core.tail()) / PAGE_BLOCKS);
   const room = MAX_PAGES - pages;
@@ -241,17 +243,18 @@ const expand = (blocks: number, size: number): void => {
       }
     }
   }
-  throw new RangeError(`alloc: out of memory, cannot fit ${size} bytes`);
+  throw new RangeError(`${name}: out of memory, cannot fit ${size} bytes`);
 };
 
 const allocSlow = (
+  name: string,
   size: number,
   blocks: number,
   token: WeakKey,
   unregister?: WeakKey,
 ): number => {
-  checkWeakKey("alloc", token);
-  expand(blocks, size);
+  checkWeakKey(name, token);
+  expand(name, blocks, size);
   const block = core.take(blocks);
   registry.register(token, block, unregister);
   debt += blocks;
@@ -315,15 +318,23 @@ const place = (
   }
   const blocks = (size + 15) >>> 4;
   if (token === undefined) {
+    // The scratch is where the span goes once the watchers have run (they may
+    // allocate). A watcher that trims on every resize would undo each growth:
+    // give up after a few rounds rather than loop forever.
     let block;
-    while (!(block = core.peek(blocks))) {
-      expand(blocks, size);
+    for (let round = 0; !(block = core.peek(blocks)); round++) {
+      if (round == 3) {
+        throw new RangeError(
+          `${name}: resize callbacks keep releasing the room for ${size} bytes`,
+        );
+      }
+      expand(name, blocks, size);
       notify(false);
     }
     return block << 4;
   }
   const block = core.take(blocks);
-  if (!block) return allocSlow(size, blocks, token, unregister);
+  if (!block) return allocSlow(name, size, blocks, token, unregister);
   try {
     registry.register(token, block, unregister);
   } catch (error) {

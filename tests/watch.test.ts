@@ -99,3 +99,19 @@ Deno.test("watch rejects non-functions and non-WeakKey tokens with TypeError nam
   }
   watch(fn, Symbol("ok"));
 });
+
+Deno.test("a watcher that trims on every resize cannot hang a growing scratch", () => {
+  // Each growth for the scratch is released again by the watcher: alloc gives
+  // up with a RangeError instead of looping forever. (Last in this file: the
+  // watcher's token lives until the isolate ends.)
+  const token = {};
+  watch(() => trim(), token);
+  assert.throws(
+    () => alloc(cap * 16 * 2),
+    (e: Error) =>
+      e instanceof RangeError &&
+      e.message.startsWith("alloc: resize callbacks"),
+  );
+  alloc(16, token); // still usable
+  assert.ok(token);
+});

@@ -2,8 +2,9 @@
 //!
 //! The TypeScript facade (`mod.ts`) owns the `WebAssembly.Memory` that user
 //! modules share; this crate, compiled to `wasm32-unknown-unknown`, decides
-//! where allocations go. It never sees that memory: it keeps its records (a tag
-//! per 16-byte block and a node per free span) in its own linear memory.
+//! where allocations go. It never sees that memory: it keeps its records (two
+//! words per 16-byte block: a boundary tag and a link of the best-fit index)
+//! in its own linear memory.
 //!
 //! # The narrow waist
 //!
@@ -16,11 +17,12 @@
 //! | `peek(blocks)`  | 1 ≤ blocks < 2^28 | start block `take` would return now           | 0: no free span fits; nothing is recorded       |
 //! | `free(block)`   | a start block     | 1 after freeing and merging                   | 0: no used span starts there; nothing changed   |
 //! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
-//! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now, or no room for records    |
+//! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
 //! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
 //!
-//! The first `grow` also reserves block 0, so 0 is never a valid start and can
-//! mean "none" in every result. Placement is exact best fit: the shortest free
+//! Block 0 is used from the start and never freed, so 0 is never a valid start
+//! and can mean "none" in every result (before the first `grow`, block 0 is
+//! the whole memory and every other call answers 0). Placement is exact best fit: the shortest free
 //! span that fits, the lowest address among equals, the low end of that span.
 
 // The shipped core has no std; natively (for `cargo test`) the same safe code

@@ -4,54 +4,53 @@
 //! module's static data, and the single mutable heap of a single-threaded module.
 
 use crate::heap::Heap;
-use crate::words::Words;
+use crate::words::{Words, ALWAYS};
 use core::arch::wasm32::{memory_grow, memory_size};
 
-/// Byte address of word 0: the second page. The first holds the (small) stack
-/// and the statics; `.cargo/config.toml` sets the stack size and the build
-/// checks that `__heap_base` stays below this. A constant base lets every
-/// access fold into the load's offset immediate.
-const BASE: usize = 0x1_0000;
+/// Byte address of word 0: just past the 16-byte stack and the heap's statics
+/// (`.cargo/config.toml` sets the stack size; the build checks that
+/// `__heap_base` stays at or below this). A constant base folds into each
+/// load's offset immediate, and a small one keeps most of those immediates to
+/// one LEB128 byte.
+const BASE: usize = 64;
 
-/// Words laid out from the second page of the core's memory upwards.
+// The module's memory starts with one page, so the first words are always there.
+const _: () = assert!(BASE + ALWAYS as usize <= 0x1_0000);
+
+/// Words laid out from byte `BASE` of the core's memory upwards.
 pub struct LinearMemory;
 
 impl LinearMemory {
-    /// SAFETY: `index` lies below a length passed to `reserve`, so the word is
-    /// inside the memory and the offset cannot wrap (an in-bounds `add` lets
-    /// the compiler fold `BASE` into each load's offset immediate).
-    unsafe fn word(&self, index: u32) -> *mut u32 {
-        (BASE as *mut u32).add(index as usize)
+    /// SAFETY: `at + offset` lies below a length passed to `reserve` or below
+    /// `ALWAYS`, so the word is inside the memory and no sum wraps (in-bounds
+    /// `add`s let the compiler fold `BASE + offset` into each load's offset
+    /// immediate).
+    unsafe fn word(&self, at: u32, offset: u32) -> *mut u32 {
+        (BASE as *mut u8)
+            .add(at as usize)
+            .add(offset as usize)
+            .cast()
     }
 }
 
 impl Words for LinearMemory {
-    fn get(&self, index: u32) -> u32 {
-        // SAFETY: callers only read words below a length they reserved, which
-        // lie inside the memory `reserve` grew; nothing else owns those bytes.
-        unsafe { *self.word(index) }
+    fn get(&self, at: u32, offset: u32) -> u32 {
+        // SAFETY: callers only read words below a length they reserved or
+        // below `ALWAYS`, which lie inside the memory (the first page, or what
+        // `reserve` grew); nothing else owns those bytes.
+        unsafe { *self.word(at, offset) }
     }
 
-    fn set(&mut self, index: u32, value: u32) {
-        // SAFETY: as in `get`.
-        unsafe { *self.word(index) = value }
+    fn set(&mut self, at: u32, offset: u32, value: u32) {
+        // SAFETY: as in `get` (writes stay below a reserved length).
+        unsafe { *self.word(at, offset) = value }
     }
 
     fn reserve(&mut self, len: u32) -> bool {
-        let size = (memory_size(0) as u64) << 16;
-        let short = (BASE as u64 + len as u64 * 4).saturating_sub(size);
-        short == 0 || memory_grow(0, ((short + 0xFFFF) >> 16) as usize) != usize::MAX
-    }
-
-    fn copy(&mut self, from: u32, to: u32, count: u32) {
-        // SAFETY: both ranges lie below the reserved length (see `get`); `copy` is
-        // a memmove, so they may overlap.
-        unsafe { core::ptr::copy(self.word(from), self.word(to), count as usize) }
-    }
-
-    fn zero(&mut self, at: u32, count: u32) {
-        // SAFETY: the range lies below the reserved length (see `get`).
-        unsafe { core::ptr::write_bytes(self.word(at), 0, count as usize) }
+        // Pages for `BASE + len` bytes (`len` < 3 GiB, so no sum overflows).
+        let pages = (BASE + len as usize + 0xFFFF) >> 16;
+        let have = memory_size(0);
+        pages <= have || memory_grow(0, pages - have) != usize::MAX
     }
 }
 

@@ -34,15 +34,30 @@ impl Model {
     fn take(&mut self, blocks: u32) -> u32 {
         let Some(i) = self.fit(blocks) else { return 0 };
         let Span { start, len, .. } = self.spans[i];
-        self.spans[i] = Span { start, len: blocks, used: true };
+        self.spans[i] = Span {
+            start,
+            len: blocks,
+            used: true,
+        };
         if len > blocks {
-            self.spans.insert(i + 1, Span { start: start + blocks, len: len - blocks, used: false });
+            self.spans.insert(
+                i + 1,
+                Span {
+                    start: start + blocks,
+                    len: len - blocks,
+                    used: false,
+                },
+            );
         }
         start
     }
 
     fn free(&mut self, block: u32) -> bool {
-        let Some(i) = self.spans.iter().position(|s| s.start == block && s.used && s.start != 0) else {
+        let Some(i) = self
+            .spans
+            .iter()
+            .position(|s| s.start == block && s.used && s.start != 0)
+        else {
             return false;
         };
         self.spans[i].used = false;
@@ -71,9 +86,17 @@ impl Model {
             return false;
         }
         if self.spans.is_empty() {
-            self.spans.push(Span { start: 0, len: 1, used: true });
+            self.spans.push(Span {
+                start: 0,
+                len: 1,
+                used: true,
+            });
         }
-        self.spans.push(Span { start: was, len: cap - was, used: false });
+        self.spans.push(Span {
+            start: was,
+            len: cap - was,
+            used: false,
+        });
         self.coalesce();
         true
     }

@@ -12,13 +12,24 @@ fn heap(cap: u32) -> Heap<Vec<u32>> {
 }
 
 fn free_spans(heap: &Heap<Vec<u32>>) -> Vec<(u32, u32)> {
-    heap.spans().iter().filter(|s| !s.used).map(|s| (s.start, s.len)).collect()
+    heap.spans()
+        .iter()
+        .filter(|s| !s.used)
+        .map(|s| (s.start, s.len))
+        .collect()
 }
 
 #[test]
 fn block_zero_is_never_handed_out() {
     let mut heap = heap(4096);
-    assert_eq!(heap.spans()[0], Span { start: 0, len: 1, used: true });
+    assert_eq!(
+        heap.spans()[0],
+        Span {
+            start: 0,
+            len: 1,
+            used: true
+        }
+    );
     assert_eq!(heap.take(1), 1, "the first allocation is at byte 16");
     assert!(!heap.free(0), "the null guard cannot be freed");
     heap.check();
@@ -56,7 +67,11 @@ fn best_fit_takes_the_shortest_span_that_fits() {
     let mut heap = heap(10_000);
     let starts = holes(&mut heap, &[8, 3, 5, 4, 70, 65, 200]);
     assert_eq!(heap.take(4), starts[3], "exact fit among small spans");
-    assert_eq!(heap.take(2), starts[1], "the 3-block span, not the larger ones");
+    assert_eq!(
+        heap.take(2),
+        starts[1],
+        "the 3-block span, not the larger ones"
+    );
     assert_eq!(heap.take(66), starts[4], "70 over 200 and over the tail");
     assert_eq!(heap.take(64), starts[5], "65 among large spans");
     heap.check();
@@ -68,9 +83,16 @@ fn among_equal_lengths_the_lowest_address_wins() {
     // must take the lowest one, large bin and small bins alike.
     for len in [3, 64, 100] {
         let mut heap = heap(100_000);
-        let lens: Vec<u32> = (0..200).map(|i| if i % 3 == 0 { len } else { len + 1 + i % 7 }).collect();
+        let lens: Vec<u32> = (0..200)
+            .map(|i| if i % 3 == 0 { len } else { len + 1 + i % 7 })
+            .collect();
         let starts = holes(&mut heap, &lens);
-        let mut equal: Vec<u32> = starts.iter().zip(&lens).filter(|(_, &l)| l == len).map(|(&s, _)| s).collect();
+        let mut equal: Vec<u32> = starts
+            .iter()
+            .zip(&lens)
+            .filter(|(_, &l)| l == len)
+            .map(|(&s, _)| s)
+            .collect();
         equal.sort();
         for expected in equal {
             assert_eq!(heap.take(len), expected);
@@ -167,7 +189,11 @@ fn shrinking_reindexes_the_tail() {
     assert!(heap.shrink(top + 200));
     heap.check();
     assert_eq!(heap.tail(), 200);
-    assert_eq!(heap.take(150), top, "the 200-block tail now fits better than 500");
+    assert_eq!(
+        heap.take(150),
+        top,
+        "the 200-block tail now fits better than 500"
+    );
     assert!(!heap.shrink(top), "would cut a used span");
     let top = heap.capacity() - heap.tail();
     assert!(heap.shrink(top));
@@ -177,13 +203,17 @@ fn shrinking_reindexes_the_tail() {
 }
 
 #[test]
-fn records_survive_relocation_and_node_growth() {
-    // Many free spans (nodes), then growth that moves the nodes up.
+fn many_free_spans_survive_growth() {
+    // Many free spans, then growth: the new records join the free tail and
+    // every other span keeps its tags and its place in the index.
     let mut heap = heap(64);
     for round in 0..6 {
         let cap = heap.capacity();
         assert!(heap.grow(cap * 4));
-        let starts: Vec<u32> = (0..cap).map(|_| heap.take(1)).take_while(|&s| s != 0).collect();
+        let starts: Vec<u32> = (0..cap)
+            .map(|_| heap.take(1))
+            .take_while(|&s| s != 0)
+            .collect();
         for start in starts.iter().step_by(2) {
             assert!(heap.free(*start));
         }
@@ -199,4 +229,80 @@ fn sizes_up_to_the_whole_memory() {
     assert_eq!(heap.tail(), 0);
     assert!(heap.free(1));
     assert_eq!(heap.tail(), (1 << 28) - 1);
+}
+
+#[test]
+fn a_fresh_heap_is_block_zero_alone() {
+    let mut heap = Heap::new(Vec::new());
+    assert_eq!((heap.capacity(), heap.tail()), (1, 0));
+    assert_eq!((heap.peek(1), heap.take(1)), (0, 0), "nothing to take");
+    assert!(!heap.free(0) && !heap.free(1), "nothing to free");
+    assert!(!heap.shrink(0) && !heap.shrink(1), "nothing to release");
+    assert!(!heap.grow(1), "not larger");
+    assert!(heap.grow(2));
+    assert_eq!(
+        heap.spans(),
+        [
+            Span {
+                start: 0,
+                len: 1,
+                used: true
+            },
+            Span {
+                start: 1,
+                len: 1,
+                used: false
+            }
+        ]
+    );
+    heap.check();
+    assert_eq!(heap.take(1), 1);
+    heap.check();
+}
+
+#[test]
+fn one_block_spans_borrow_the_next_records_link() {
+    // A one-block free span keeps its right link in the next block's record:
+    // a used span's, or past the end of the memory the spare record's.
+    let mut heap = heap(65);
+    let starts: Vec<u32> = (0..64).map(|_| heap.take(1)).collect();
+    assert_eq!(heap.tail(), 0);
+    for &start in starts.iter().skip(1).step_by(2) {
+        assert!(heap.free(start));
+    }
+    heap.check();
+    assert_eq!(heap.tail(), 1, "the last block is a one-block free span");
+    for &start in starts.iter().skip(1).step_by(2) {
+        assert_eq!(heap.take(1), start, "lowest address first");
+        heap.check();
+    }
+    assert_eq!(heap.take(1), 0);
+}
+
+#[test]
+fn grow_stops_at_4_gib() {
+    let mut heap = heap(64);
+    let before = heap.spans();
+    assert!(
+        !heap.grow((1 << 28) + 1),
+        "a wasm32 memory holds 2^28 blocks"
+    );
+    assert!(!heap.grow(u32::MAX));
+    assert_eq!(heap.spans(), before);
+    heap.check();
+}
+
+#[test]
+fn shrink_then_grow_sees_no_stale_tags() {
+    let mut heap = heap(1000);
+    let a = heap.take(10);
+    let b = heap.take(500);
+    assert!(heap.free(b));
+    assert!(heap.shrink(a + 10 + 100));
+    heap.check();
+    assert!(heap.grow(2000));
+    heap.check();
+    assert_eq!(free_spans(&heap), [(a + 10, 2000 - a - 10)]);
+    assert!(heap.free(a));
+    assert_eq!(free_spans(&heap), [(1, 1999)]);
 }

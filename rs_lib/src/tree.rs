@@ -1,43 +1,66 @@
-//! The treaps that order each bin's free spans by `(length, start)`.
+//! The treap that orders the free spans by `(length, start)`.
+//!
+//! A node is a free span's record (`heap.rs`), named by its byte offset `8b`
+//! for the span starting at block `b`: the key is read from the span's tag,
+//! and the two links are the link words of blocks `b` and `b + 1`.
 //!
 //! A treap stays balanced in expectation (O(log n) depth) with nothing but a
-//! priority per node. The priority is a hash of the span's start, so a node
+//! priority per node. The priority is a hash of the node's name, so a node
 //! stores no extra word and the same operations always build the same tree.
 //!
-//! Links are words, so every routine works on a *slot* (the word index of a
-//! root or of a node's child link) and walks down iteratively: no recursion,
-//! no tuples on the shadow stack, few bytes of wasm.
+//! Links are words, so every routine works on a *slot* (the offset of the root
+//! or of a node's link word) and walks down iteratively: no recursion, no
+//! tuples on the shadow stack, few bytes of wasm.
 
-use crate::heap::{Heap, LEFT, RIGHT};
+use crate::heap::{Heap, RECORD, RECORDS};
 use crate::words::Words;
 
-/// The order key of a free span: shorter first, then lower address.
-pub fn key(len: u32, start: u32) -> u64 {
-    (len as u64) << 32 | start as u64
+/// The slot of the root.
+pub(crate) const ROOT: u32 = 0;
+/// A slot that always holds 0 (no node).
+pub(crate) const NONE: u32 = 4;
+
+/// Offsets of a node's two link slots from its name.
+pub(crate) const LEFT: u32 = RECORDS + 4;
+pub(crate) const RIGHT: u32 = RECORDS + RECORD + 4;
+
+/// The order key of a free span of `len` blocks, named `node`: shorter
+/// first, then lower address (a node is eight times its start).
+pub fn key(len: u32, node: u32) -> u64 {
+    (len as u64) << 32 | node as u64
 }
 
-/// A bijective 32-bit mixer (the MurmurHash3 finaliser): starts that are close
-/// or evenly strided still get unrelated priorities.
-fn mix(mut x: u32) -> u32 {
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x85EB_CA6B);
-    x ^= x >> 13;
-    x = x.wrapping_mul(0xC2B2_AE35);
-    x ^ x >> 16
+/// A bijective 32-bit mixer (the core of the MurmurHash3 finaliser: multiply,
+/// xor-shift, multiply): names that are close or evenly strided still get
+/// unrelated priorities. Checked against strides 1..40 and around powers of
+/// two: treap depth stays within that of random priorities.
+fn mix(x: u32) -> u32 {
+    let x = x.wrapping_mul(0x85EB_CA6B);
+    (x ^ x >> 13).wrapping_mul(0xC2B2_AE35)
 }
 
 impl<W: Words> Heap<W> {
+    /// `key(len, node)`, with the length read from the span's first tag.
+    // Out of line (also `priority_of`): each is used in several loops, where
+    // a call is smaller than the body (about 20 and 60 bytes in all).
+    #[inline(never)]
     pub(crate) fn key_of(&self, node: u32) -> u64 {
-        key(self.len(node), self.start(node))
+        (self.words.get(node, RECORDS) as u64) << 32 | node as u64
     }
 
+    #[inline(never)]
     pub(crate) fn priority_of(&self, node: u32) -> u32 {
-        mix(self.start(node))
+        mix(node)
     }
 
-    /// The child slot of `node` on the side where `at` belongs.
-    fn toward(&self, node: u32, at: u64) -> u32 {
-        self.slot(node, if at < self.key_of(node) { LEFT } else { RIGHT })
+    #[cfg(test)]
+    pub(crate) fn left(&self, node: u32) -> u32 {
+        self.words.get(node, LEFT)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn right(&self, node: u32) -> u32 {
+        self.words.get(node, RIGHT)
     }
 
     /// Hangs the nodes of `tree` keyed below `at` into slot `low` and the rest
@@ -45,76 +68,83 @@ impl<W: Words> Heap<W> {
     fn split(&mut self, mut tree: u32, at: u64, mut low: u32, mut high: u32) {
         while tree != 0 {
             if self.key_of(tree) < at {
-                self.words.set(low, tree);
-                low = self.slot(tree, RIGHT);
-                tree = self.words.get(low);
+                self.words.set(low, 0, tree);
+                low = tree + RIGHT;
+                tree = self.words.get(low, 0);
             } else {
-                self.words.set(high, tree);
-                high = self.slot(tree, LEFT);
-                tree = self.words.get(high);
+                self.words.set(high, 0, tree);
+                high = tree + LEFT;
+                tree = self.words.get(high, 0);
             }
         }
-        self.words.set(low, 0);
-        self.words.set(high, 0);
+        self.words.set(low, 0, 0);
+        self.words.set(high, 0, 0);
     }
 
     /// Hangs the union of `low` and `high` (every key in `low` below every key
     /// in `high`) into `slot`.
     fn merge(&mut self, mut low: u32, mut high: u32, mut slot: u32) {
         while low != 0 && high != 0 {
-            if self.priority_of(low) > self.priority_of(high) {
-                self.words.set(slot, low);
-                slot = self.slot(low, RIGHT);
-                low = self.words.get(slot);
+            // The root of the union is the part's root of higher priority;
+            // the rest of the union hangs on its inner side.
+            let from_low = self.priority_of(low) > self.priority_of(high);
+            let root = if from_low { low } else { high };
+            self.words.set(slot, 0, root);
+            let side = if from_low { RIGHT } else { LEFT };
+            slot = root + side;
+            let rest = self.words.get(root, side);
+            if from_low {
+                low = rest;
             } else {
-                self.words.set(slot, high);
-                slot = self.slot(high, LEFT);
-                high = self.words.get(slot);
+                high = rest;
             }
         }
-        self.words.set(slot, low | high);
+        self.words.set(slot, 0, low | high);
     }
 
-    /// Adds `node` (in no tree) to the treap rooted at `slot`.
-    #[inline(never)]
-    pub(crate) fn insert(&mut self, mut slot: u32, node: u32) {
+    /// Adds `node` (in no tree) to the treap: it goes where its priority
+    /// puts it on the search path of its key, and what hung there is split
+    /// between its two sides.
+    pub(crate) fn insert(&mut self, node: u32) {
         let (at, priority) = (self.key_of(node), self.priority_of(node));
+        let mut slot = ROOT;
         loop {
-            let tree = self.words.get(slot);
+            let tree = self.words.get(slot, 0);
             if tree == 0 || self.priority_of(tree) < priority {
-                self.words.set(slot, node);
-                return self.split(tree, at, self.slot(node, LEFT), self.slot(node, RIGHT));
+                self.words.set(slot, 0, node);
+                return self.split(tree, at, node + LEFT, node + RIGHT);
             }
-            slot = self.toward(tree, at);
+            slot = tree + if at < self.key_of(tree) { LEFT } else { RIGHT };
         }
     }
 
-    /// Takes `node` out of the treap rooted at `slot`, which holds it.
-    #[inline(never)]
-    pub(crate) fn remove(&mut self, mut slot: u32, node: u32) {
-        let at = self.key_of(node);
+    /// Takes the node keyed `at` out of the treap, which holds it: its two
+    /// subtrees, merged, take its place.
+    pub(crate) fn remove(&mut self, at: u64) {
+        let slot = self.lower_bound(at);
+        let node = self.words.get(slot, 0);
+        self.merge(
+            self.words.get(node, LEFT),
+            self.words.get(node, RIGHT),
+            slot,
+        );
+    }
+
+    /// The slot holding the node with the least key at or above `at`, or
+    /// `NONE` if there is none.
+    pub(crate) fn lower_bound(&self, at: u64) -> u32 {
+        let (mut slot, mut found) = (ROOT, NONE);
         loop {
-            let tree = self.words.get(slot);
-            if tree == node {
-                return self.merge(self.left(node), self.right(node), slot);
+            let tree = self.words.get(slot, 0);
+            if tree == 0 {
+                return found;
             }
-            slot = self.toward(tree, at);
-        }
-    }
-
-    /// The node with the least key at or above `at` under `tree`, or 0.
-    #[inline(never)]
-    pub(crate) fn lower_bound(&self, mut tree: u32, at: u64) -> u32 {
-        let mut found = 0;
-        while tree != 0 {
-            let side = if self.key_of(tree) >= at {
-                found = tree;
-                LEFT
+            if self.key_of(tree) >= at {
+                found = slot;
+                slot = tree + LEFT;
             } else {
-                RIGHT
-            };
-            tree = self.words.get(self.slot(tree, side));
+                slot = tree + RIGHT;
+            }
         }
-        found
     }
 }

@@ -1,47 +1,58 @@
-//! Where the heap keeps its records: a growable, zero-initialised array of `u32`.
+//! Where the heap keeps its records: a growable, zero-initialised array of
+//! `u32` words, addressed by **byte offset** (a multiple of 4).
+//!
+//! Byte offsets rather than word indices because a treap node is named by its
+//! record's offset (`tree.rs`): reading a link is then a load at a constant
+//! offset, with no scaling in between.
 //!
 //! The heap is generic over this trait so that the same safe code runs natively
 //! (over a `Vec`, for `cargo test`) and in the shipped core (over the core's own
 //! linear memory, see `linear.rs`).
 
-/// A growable array of `u32` words. Words past those ever written read 0.
+/// Bytes that can be read without a `reserve`: a fresh heap reads its header
+/// and block 0's record before its first `grow`.
+pub const ALWAYS: u32 = 4096;
+
+/// A growable array of `u32` words, addressed by byte offset. Words past those
+/// ever written read 0.
 pub trait Words {
-    /// The word at `index`; `index` lies below the last `reserve`d length.
-    fn get(&self, index: u32) -> u32;
-    /// Overwrites the word at `index`.
-    fn set(&mut self, index: u32, value: u32);
-    /// Makes the first `len` words addressable. New words read 0. Returns false,
-    /// changing nothing, when the memory for them cannot be had.
+    /// The word at byte offset `at + offset`, which lies below the last
+    /// `reserve`d length or below [`ALWAYS`]. The two parts are passed apart so
+    /// that a constant `offset` (a link, the start of the records) folds into
+    /// the load.
+    fn get(&self, at: u32, offset: u32) -> u32;
+    /// Overwrites the word at byte offset `at + offset`, which lies below the
+    /// last `reserve`d length.
+    fn set(&mut self, at: u32, offset: u32, value: u32);
+    /// Makes the first `len` (< 3 GiB) bytes addressable. New words read 0.
+    /// Returns false, changing nothing, when the memory for them cannot be had.
     fn reserve(&mut self, len: u32) -> bool;
-    /// Moves `count` words from `from` to `to`; the two ranges may overlap.
-    fn copy(&mut self, from: u32, to: u32, count: u32);
-    /// Writes 0 into `count` words starting at `at`.
-    fn zero(&mut self, at: u32, count: u32);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Words for Vec<u32> {
-    fn get(&self, index: u32) -> u32 {
-        self[index as usize]
+    fn get(&self, at: u32, offset: u32) -> u32 {
+        let at = at + offset;
+        assert!(at.is_multiple_of(4), "unaligned word at byte {at}");
+        assert!(
+            at < ALWAYS || (at as usize) < self.len() * 4,
+            "read past the reserved words at {at}"
+        );
+        self.as_slice().get(at as usize / 4).copied().unwrap_or(0)
     }
 
-    fn set(&mut self, index: u32, value: u32) {
-        self[index as usize] = value;
+    fn set(&mut self, at: u32, offset: u32, value: u32) {
+        let at = at + offset;
+        assert!(at.is_multiple_of(4), "unaligned word at byte {at}");
+        self[at as usize / 4] = value;
     }
 
     fn reserve(&mut self, len: u32) -> bool {
-        if self.len() < len as usize {
-            self.resize(len as usize, 0);
+        assert!(len < 3 << 30, "reserve({len}) past 3 GiB");
+        let words = (len as usize).div_ceil(4);
+        if self.len() < words {
+            self.resize(words, 0);
         }
         true
-    }
-
-    fn copy(&mut self, from: u32, to: u32, count: u32) {
-        let from = from as usize;
-        self.copy_within(from..from + count as usize, to as usize);
-    }
-
-    fn zero(&mut self, at: u32, count: u32) {
-        self[at as usize..(at + count) as usize].fill(0);
     }
 }

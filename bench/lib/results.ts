@@ -1,0 +1,147 @@
+/**
+ * The shapes of what each scenario prints (its `RESULT` line) and of the
+ * whole run that `bench/run.ts` collects.
+ *
+ * @module
+ */
+
+/** ops.ts: one heap of `live` live spans. */
+export interface OpsResult {
+  runtime: string;
+  live: number;
+  liveAfterDrop: number;
+  memBytes: number;
+  stragglers: number;
+  ns: {
+    floorA: number;
+    floorB: number;
+    allocToken: number;
+    allocScratch: number;
+  };
+  ratio: {
+    allocToken_floorB: number;
+    allocScratch_floorB: number;
+    floorB_floorA: number;
+    allocToken_floorA: number;
+  };
+}
+
+/** core.ts: the core alone at several heap sizes. */
+export interface CoreResult {
+  coreBytes: number;
+  heaps: { live: number; ns: { peek: number; take: number; free: number } }[];
+  ratio: { take_last_first: number };
+}
+
+/** Nanoseconds per op of one churn variant, and where they went. */
+export interface Split {
+  total: number;
+  loop: number;
+  gc: number;
+  finalizers: number;
+}
+
+/** churn.ts. */
+export interface ChurnResult {
+  live: number;
+  batch: number;
+  ops: number;
+  thingOps: number;
+  lewdPeakMemBytes: number;
+  ns: Record<string, Split>;
+  ratio: {
+    lewd_floor: number;
+    lewd_floor_noGc: number;
+    lewd_dlmallocFR: number;
+    lewd_talcFR: number;
+    lewd_thingFR: number;
+    lewd_dlmallocFree: number;
+    dlmallocFR_floor: number;
+    talcFR_floor: number;
+  };
+}
+
+/** trim.ts. */
+export interface TrimResult {
+  keepMiB: number;
+  usedMiB: number;
+  keptBytes: number;
+  releasedBytes: number;
+  ms: { trim: number; bare: number };
+  ratio: number;
+}
+
+/** heap.ts. */
+export interface HeapResult {
+  count: number;
+  bytes: { registry: number; alloc: number };
+  ratio: number;
+}
+
+/** growth.ts. */
+export interface GrowthResult {
+  count: number;
+  liveBytes: number;
+  lewd: { grows: number; memBytes: number; ms: number };
+  peers: { name: string; grows: number; memBytes: number }[];
+}
+
+/** frag.ts: one allocator on one trace. */
+export interface FragResult {
+  trace: string;
+  description: string;
+  allocator: string;
+  peakLive: number;
+  finalLive: number;
+  peakMem: number;
+  highWater: number;
+  grows: number;
+  trimmedBytes?: number;
+  stragglers: number;
+  ms: number;
+}
+
+/** Raw and gzip -9 bytes of one artefact. */
+export interface Size {
+  name: string;
+  what: string;
+  raw: number;
+  gzip: number;
+}
+
+/** Where and with what the run happened. */
+export interface Env {
+  date: string;
+  cpu: string;
+  cores: number;
+  memory: string;
+  os: string;
+  load: string;
+  deno: string;
+  node: string;
+  rustc: string;
+  esbuild: string;
+  crates: string;
+  npm: string;
+  commit: string;
+}
+
+/** Everything one `deno task bench` collects. */
+export interface Results {
+  smoke: boolean;
+  env: Env;
+  sizes: {
+    core: Size;
+    pkg: Size;
+    allocOnly: Size;
+    peers: Size[];
+  };
+  core: CoreResult;
+  ops: OpsResult[];
+  runtimes: { node: OpsResult[]; deno: OpsResult[] };
+  churn: ChurnResult;
+  trim: TrimResult[];
+  heap: HeapResult;
+  growth: GrowthResult;
+  frag: FragResult[];
+}

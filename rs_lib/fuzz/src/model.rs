@@ -1,0 +1,150 @@
+//! The reference: the heap as a plain list of spans in address order, with
+//! best fit by scanning. Small enough to be obviously right; slow, which is
+//! fine for a fuzzer.
+
+/// One span of blocks, used or free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub len: u32,
+    pub used: bool,
+}
+
+impl Span {
+    pub fn end(&self) -> u32 {
+        self.start + self.len
+    }
+}
+
+/// The spans tiling `[0, cap)`; block 0 is a used span that is never freed.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub spans: Vec<Span>,
+}
+
+impl Model {
+    pub fn cap(&self) -> u32 {
+        self.spans.last().map_or(0, Span::end)
+    }
+
+    /// Free blocks at the end (0 when the last span is used).
+    pub fn tail(&self) -> u32 {
+        self.spans.last().filter(|s| !s.used).map_or(0, |s| s.len)
+    }
+
+    /// The free spans as `(len, start)`, sorted: best fit for `n` blocks is
+    /// the first entry with `len >= n`.
+    pub fn free_by_fit(&self) -> Vec<(u32, u32)> {
+        let mut free: Vec<(u32, u32)> = self
+            .spans
+            .iter()
+            .filter(|s| !s.used)
+            .map(|s| (s.len, s.start))
+            .collect();
+        free.sort_unstable();
+        free
+    }
+
+    /// The used spans other than block 0, as start blocks.
+    pub fn live(&self) -> Vec<u32> {
+        self.spans
+            .iter()
+            .filter(|s| s.used && s.start != 0)
+            .map(|s| s.start)
+            .collect()
+    }
+
+    fn fit(&self, blocks: u32) -> Option<usize> {
+        (0..self.spans.len())
+            .filter(|&i| !self.spans[i].used && self.spans[i].len >= blocks)
+            .min_by_key(|&i| (self.spans[i].len, self.spans[i].start))
+    }
+
+    pub fn peek(&self, blocks: u32) -> u32 {
+        self.fit(blocks).map_or(0, |i| self.spans[i].start)
+    }
+
+    pub fn take(&mut self, blocks: u32) -> u32 {
+        let Some(i) = self.fit(blocks) else { return 0 };
+        let Span { start, len, .. } = self.spans[i];
+        self.spans[i] = Span {
+            start,
+            len: blocks,
+            used: true,
+        };
+        if len > blocks {
+            self.spans.insert(
+                i + 1,
+                Span {
+                    start: start + blocks,
+                    len: len - blocks,
+                    used: false,
+                },
+            );
+        }
+        start
+    }
+
+    pub fn free(&mut self, block: u32) -> bool {
+        let Some(i) = self
+            .spans
+            .iter()
+            .position(|s| s.start == block && s.used && block != 0)
+        else {
+            return false;
+        };
+        self.spans[i].used = false;
+        self.merge();
+        true
+    }
+
+    /// Joins adjacent free spans.
+    fn merge(&mut self) {
+        let mut merged: Vec<Span> = Vec::with_capacity(self.spans.len());
+        for span in self.spans.drain(..) {
+            match merged.last_mut() {
+                Some(last) if !last.used && !span.used => last.len += span.len,
+                _ => merged.push(span),
+            }
+        }
+        self.spans = merged;
+    }
+
+    /// The core's contract: `cap` must be above the current capacity (and at
+    /// least 2); the new blocks join the free tail.
+    pub fn grow(&mut self, cap: u32) -> bool {
+        let was = self.cap().max(1);
+        if cap <= was {
+            return false;
+        }
+        if self.spans.is_empty() {
+            self.spans.push(Span {
+                start: 0,
+                len: 1,
+                used: true,
+            });
+        }
+        self.spans.push(Span {
+            start: was,
+            len: cap - was,
+            used: false,
+        });
+        self.merge();
+        true
+    }
+
+    /// The core's contract: `cap` must keep every used span and release
+    /// something.
+    pub fn shrink(&mut self, cap: u32) -> bool {
+        let top = self.cap() - self.tail();
+        if self.tail() == 0 || cap < top || cap >= self.cap() {
+            return false;
+        }
+        let last = self.spans.last_mut().unwrap();
+        last.len = cap - last.start;
+        if last.len == 0 {
+            self.spans.pop();
+        }
+        true
+    }
+}
