@@ -16,6 +16,7 @@
  *   deno run bench/gc/churn.ts [ops] [--gc=K]
  *                              [--yield=message|timeout] [--every=N]
  *   node bench/gc/run_node.mjs [same arguments]   (bundles with esbuild first)
+ *   node bench/gc/run_chromium.mjs [same arguments]   (headless Chromium)
  *
  * `--yield=timeout` (default) yields with `setTimeout(0)`; `--yield=message` with a MessageChannel round trip (a
  * macrotask, ~20 µs); `--yield=timeout` uses `setTimeout(0)`, which Deno and
@@ -30,7 +31,12 @@ type Lib = { alloc(size: number, token?: WeakKey): number; cap: number };
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
-const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+// In a browser (bench/gc/run_chromium.mjs) the arguments come from `lewdArgs`.
+const argv: string[] = g.Deno
+  ? g.Deno.args
+  : g.process
+  ? g.process.argv.slice(2)
+  : g.lewdArgs ?? [];
 const opt = (name: string, dflt: string): string =>
   argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const OPS = Number(argv.find((a) => !a.startsWith("--")) ?? 300_000);
@@ -107,7 +113,9 @@ channel?.port1.close();
 const MiB = (n: number) => (n / 1048576).toFixed(2);
 const runtime = g.Deno
   ? `deno ${g.Deno.version.v8}`
-  : `node ${g.process.versions.v8}`;
+  : g.process
+  ? `node ${g.process.versions.v8}`
+  : `browser ${g.navigator?.userAgent}`;
 const result = {
   runtime,
   lib: "mod.ts",
@@ -121,3 +129,4 @@ const result = {
   busyNsPerOp: Math.round(((wall - idle) * 1e6) / OPS),
 };
 console.log(argv.includes("--json") ? JSON.stringify(result) : result);
+g.lewdResult = result; // read by bench/gc/run_chromium.mjs
