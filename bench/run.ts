@@ -169,23 +169,8 @@ const sized = (name: string, what: string, text: string | Uint8Array) => ({
 // --- sizes --------------------------------------------------------------
 
 /** Runs the same binaryen passes as scripts/build_core.ts. */
-const shrink = async (wasm: Uint8Array): Promise<Uint8Array> => {
-  // deno-lint-ignore no-import-prefix
-  const { default: binaryen } = await import("npm:binaryen@132.0.0");
-  const module = binaryen.readBinary(wasm);
-  module.setFeatures(
-    binaryen.Features.MVP | binaryen.Features.BulkMemory |
-      binaryen.Features.BulkMemoryOpt | binaryen.Features.SignExt |
-      binaryen.Features.MutableGlobals,
-  );
-  binaryen.setOptimizeLevel(2);
-  binaryen.setShrinkLevel(2);
-  binaryen.setDebugInfo(false);
-  module.optimize();
-  const out = module.emitBinary();
-  module.dispose();
-  return out;
-};
+const shrink = async (wasm: Uint8Array): Promise<Uint8Array> =>
+  (await import("../scripts/wasm_opt.ts")).shrinkWasm(wasm);
 
 const measureSizes = async (): Promise<Results["sizes"]> => {
   log("measuring sizes");

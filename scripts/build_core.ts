@@ -9,9 +9,7 @@
  * @module
  */
 
-// Pinned here rather than in deno.json: a build tool, not a dependency of the package.
-// deno-lint-ignore no-import-prefix
-import binaryen from "npm:binaryen@132.0.0";
+import { binaryen, optimizeForSize } from "./wasm_opt.ts";
 import { encodeBase64 } from "./base64.ts";
 
 const OUT = new URL("../lib/core.generated.ts", import.meta.url);
@@ -57,15 +55,7 @@ if ((base.value as number) > WORDS_AT) {
 for (const name of ["memory", "__data_end", "__heap_base"]) {
   module.removeExport(name);
 }
-module.setFeatures(
-  binaryen.Features.MVP | binaryen.Features.BulkMemory |
-    binaryen.Features.BulkMemoryOpt | binaryen.Features.SignExt |
-    binaryen.Features.MutableGlobals,
-);
-binaryen.setOptimizeLevel(2);
-binaryen.setShrinkLevel(2);
-binaryen.setDebugInfo(false);
-module.optimize();
+optimizeForSize(module);
 exportForwardedCallees(module);
 module.optimize();
 // .cargo/config.toml gives the core a 16-byte stack, below its statics: the
