@@ -2,17 +2,10 @@
 
 use crate::bins::BINS;
 use crate::heap::{Heap, RECORD, RECORDS};
+use crate::reference::Span;
 use crate::tree::{NONE, ROOT};
 use crate::words::Words;
 use std::vec::Vec;
-
-/// One span as the tags describe it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    pub start: u32,
-    pub len: u32,
-    pub used: bool,
-}
 
 impl Heap<Vec<u32>> {
     /// The spans tiling `[0, capacity)`, read from the tags.

@@ -41,6 +41,8 @@ mod linear;
 pub mod check;
 #[cfg(test)]
 mod model;
+#[cfg(any(test, feature = "reference"))]
+pub mod reference;
 #[cfg(test)]
 mod tests;
 

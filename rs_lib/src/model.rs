@@ -2,117 +2,9 @@
 //! a reference model small enough to be obviously right; after every step the
 //! two must agree span for span and the heap must pass `check`.
 
-use crate::check::Span;
+use crate::reference::Model;
 use crate::Heap;
 use proptest::prelude::*;
-
-/// The reference: the spans as a plain list in address order.
-struct Model {
-    spans: Vec<Span>,
-}
-
-impl Model {
-    fn new() -> Self {
-        Model { spans: Vec::new() }
-    }
-
-    fn cap(&self) -> u32 {
-        self.spans.last().map_or(0, |s| s.start + s.len)
-    }
-
-    /// Best fit by scanning every span: shortest, then lowest address.
-    fn fit(&self, blocks: u32) -> Option<usize> {
-        (0..self.spans.len())
-            .filter(|&i| !self.spans[i].used && self.spans[i].len >= blocks)
-            .min_by_key(|&i| (self.spans[i].len, self.spans[i].start))
-    }
-
-    fn peek(&self, blocks: u32) -> u32 {
-        self.fit(blocks).map_or(0, |i| self.spans[i].start)
-    }
-
-    fn take(&mut self, blocks: u32) -> u32 {
-        let Some(i) = self.fit(blocks) else { return 0 };
-        let Span { start, len, .. } = self.spans[i];
-        self.spans[i] = Span {
-            start,
-            len: blocks,
-            used: true,
-        };
-        if len > blocks {
-            self.spans.insert(
-                i + 1,
-                Span {
-                    start: start + blocks,
-                    len: len - blocks,
-                    used: false,
-                },
-            );
-        }
-        start
-    }
-
-    fn free(&mut self, block: u32) -> bool {
-        let Some(i) = self
-            .spans
-            .iter()
-            .position(|s| s.start == block && s.used && s.start != 0)
-        else {
-            return false;
-        };
-        self.spans[i].used = false;
-        self.coalesce();
-        true
-    }
-
-    fn coalesce(&mut self) {
-        let mut merged: Vec<Span> = Vec::new();
-        for span in self.spans.drain(..) {
-            match merged.last_mut() {
-                Some(last) if !last.used && !span.used => last.len += span.len,
-                _ => merged.push(span),
-            }
-        }
-        self.spans = merged;
-    }
-
-    fn tail(&self) -> u32 {
-        self.spans.last().filter(|s| !s.used).map_or(0, |s| s.len)
-    }
-
-    fn grow(&mut self, cap: u32) -> bool {
-        let was = self.cap().max(1);
-        if cap <= was {
-            return false;
-        }
-        if self.spans.is_empty() {
-            self.spans.push(Span {
-                start: 0,
-                len: 1,
-                used: true,
-            });
-        }
-        self.spans.push(Span {
-            start: was,
-            len: cap - was,
-            used: false,
-        });
-        self.coalesce();
-        true
-    }
-
-    fn shrink(&mut self, cap: u32) -> bool {
-        if cap >= self.cap() || cap < self.cap() - self.tail() || self.tail() == 0 {
-            return false;
-        }
-        let last = self.spans.last_mut().unwrap();
-        last.len = cap - last.start;
-        if last.len == 0 {
-            self.spans.pop();
-        }
-        true
-    }
-}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -152,7 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// Runs `ops` against both and checks agreement after every step.
 fn run(ops: &[Op]) {
     let mut heap = Heap::new(Vec::new());
-    let mut model = Model::new();
+    let mut model = Model::default();
     let mut live: Vec<u32> = Vec::new();
     assert!(heap.grow(64) && model.grow(64));
     for op in ops {

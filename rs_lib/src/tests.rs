@@ -1,7 +1,7 @@
 //! Unit tests for the rules of SPEC.md that the core decides, and for the
 //! pitfalls it lists that live in the bookkeeping.
 
-use crate::check::Span;
+use crate::reference::Span;
 use crate::Heap;
 
 fn heap(cap: u32) -> Heap<Vec<u32>> {

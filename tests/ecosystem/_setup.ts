@@ -211,8 +211,25 @@ export async function expectedRun(): Promise<
   };
 }
 
-/** Fails, naming each check that did not hold. */
-export function assertChecks(where: string, result: RunResult): void {
+/**
+ * Fails, naming each check that did not hold, or if the run's numbers differ
+ * from `expected` (what the example computes in this Deno process).
+ */
+export function assertChecks(
+  where: string,
+  result: RunResult,
+  expected: Pick<RunResult, "sequence" | "fillHash">,
+): void {
+  assert.deepEqual(
+    result.sequence,
+    expected.sequence,
+    `${where}: same numbers as in Deno`,
+  );
+  assert.equal(
+    result.fillHash,
+    expected.fillHash,
+    `${where}: same fill as in Deno`,
+  );
   const failed = Object.entries(result.checks)
     .filter(([, ok]) => ok !== true)
     .map(([name]) => name);

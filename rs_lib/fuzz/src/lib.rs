@@ -30,10 +30,8 @@
 //!
 //! Set `LEWD_FUZZ_TRACE=1` to print every operation (to replay a crash).
 
-pub mod model;
-
+pub use lewd_core::reference::{Model, Span};
 use lewd_core::Heap;
-pub use model::{Model, Span};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
 

@@ -1,6 +1,7 @@
-//! The reference: the heap as a plain list of spans in address order, with
-//! best fit by scanning. Small enough to be obviously right; slow, which is
-//! fine for a fuzzer.
+//! The reference model: the heap as a plain list of spans in address order,
+//! with best fit by scanning. Small enough to be obviously right, and slow:
+//! only the property tests (`model.rs`) and the fuzzer (`fuzz/`, through the
+//! `reference` feature) use it.
 
 /// One span of blocks, used or free.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
