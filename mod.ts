@@ -29,11 +29,20 @@ interface Core {
   tail(): number;
   grow(cap: number): number;
   shrink(cap: number): number;
+  span(block: number): number;
+  flip(block: number): number;
+  resize(block: number, blocks: number): number;
+  stat(which: number): number;
 }
 
 const PAGE_BLOCKS = 4096;
 const MAX_PAGES = 65536;
 const MAX_SIZE = 0xFFFF_FFF0;
+/** `core.span`: the strong bit, above the length bits. */
+const STRONG = 0x4000_0000;
+const LENGTH = 0x0FFF_FFFF;
+/** Held values from here up name a cancellable registration (`adopt`). */
+const KEYED = 0x1000_0000;
 
 /**
  * The active memory object. Modules import it (e.g. as `env.mem`).
@@ -108,17 +117,64 @@ const core: Core = /*#__PURE__*/ (() => {
 })();
 
 // The held value is the block index (a small integer): nothing per allocation
-// references the token, and no object is created for it.
-const registry = /*#__PURE__*/ new FinalizationRegistry<number>((block) => {
-  core.free(block);
+// references the token, and no object is created for it. Registrations that
+// can be cancelled (`own`, `lease`) hold `KEYED + block` instead.
+const registry = /*#__PURE__*/ new FinalizationRegistry<number>((held) => {
   debt = 0; // a collection happened: start counting again
+  finalize(held);
 });
+
+/**
+ * Frees what a finalized registration held. Plain until `own`, `disown` or
+ * `lease` first runs (see `kinds`): a bundle that uses none of them carries
+ * none of that bookkeeping.
+ */
+let finalize = (block: number): unknown => core.free(block);
+
+// Pointer kinds. An `alloc(size, token)` registration cannot be cancelled (an
+// unregister token would slow the hot path), so `disown` leaves it pending as
+// an **orphan**: `orphans` maps its block to whether the span has been freed
+// since. A freed span with an orphan stays reserved until the orphan's
+// finalizer comes, so that finalizer can never free a later allocation at the
+// same address. `keys` maps the block of each cancellable registration to its
+// unregister token.
+const orphans = /*#__PURE__*/ new Map<number, boolean>();
+const keys = /*#__PURE__*/ new Map<number, object>();
+
+/** Makes the finalizer tell orphans and cancellable registrations apart. */
+const kinds = (): void => {
+  finalize = (held) => {
+    if (held >= KEYED) {
+      keys.delete(held -= KEYED);
+      release(held);
+    } else {
+      // An orphan's own finalizer frees only if the span was freed meanwhile.
+      if (orphans.get(held) !== false) core.free(held);
+      orphans.delete(held);
+    }
+  };
+};
+
+/** Frees `block` now, or when its orphan's finalizer comes. */
+const release = (block: number): void => {
+  if (orphans.has(block)) orphans.set(block, true);
+  else core.free(block);
+};
+
+/** Registers `token` as the owner of `block`; returns the unregister key. */
+const adopt = (block: number, token: WeakKey): object => {
+  kinds();
+  const key = {};
+  registry.register(token, KEYED + block, key);
+  keys.set(block, key);
+  return key;
+};
 
 // GC pressure (pitfall 10, issue 8). V8 does not count `mem` as memory the
 // collector should care about, so with nobody calling `gc()` tokens die in
 // bulk long after their spans could have been reused and `mem` balloons. So
 // `alloc` keeps `debt`, the blocks handed out with a token since a finalizer
-// last ran; past `limit` (a quarter of `mem`, at least 4 MiB) it creates a
+// last ran; past `nudgeAt` (a quarter of `mem`, at least 4 MiB) it creates a
 // throwaway ArrayBuffer of NUDGE bytes. Engines count ArrayBuffer backing
 // stores as external memory and start a major GC when it jumps; the buffer is
 // never touched, so it costs address space and no RSS, and dies in that GC.
@@ -127,7 +183,9 @@ const registry = /*#__PURE__*/ new FinalizationRegistry<number>((block) => {
 const NUDGE = 0x1000_0000; // 256 MiB
 const NUDGE_FLOOR = 0x4_0000; // blocks: 4 MiB
 let debt = 0;
-let limit = 0x4_0000; // re-derived from cap on every resize
+let nudgeAt = 0x4_0000; // re-derived from cap on every resize
+/** The most pages `mem` may have (`limit`). */
+let maxPages = MAX_PAGES;
 
 const nudge = (): void => {
   debt = 0;
@@ -185,7 +243,7 @@ const rebind = (next: WebAssembly.Memory): void => {
   buf = next.buffer as ArrayBuffer; // never shared: we create it
   i32 = new Int32Array(buf);
   cap = buf.byteLength / 16;
-  limit = Math.max(cap >>> 2, NUDGE_FLOOR);
+  nudgeAt = Math.max(cap >>> 2, NUDGE_FLOOR);
 };
 
 /**
@@ -220,43 +278,103 @@ const notify = (respawning: boolean): void => {
 };
 
 /**
+ * Adds `pages` to `mem` (and the core's records) and rebinds; false, changing
+ * nothing, if the core or the engine refuses.
+ */
+const enlarge = (pages: number): boolean => {
+  // The core reserves its records first, so a refusal changes nothing.
+  if (core.grow(cap + pages * PAGE_BLOCKS)) {
+    try {
+      mem.grow(pages);
+      rebind(mem);
+      return true;
+    } catch {
+      core.shrink(cap);
+    }
+  }
+  return false;
+};
+
+/**
  * Grows `mem` so that the free tail holds `blocks`: by half the current size
  * or by what is needed, whichever is more (geometric growth keeps `mem.grow`
  * calls, each of which detaches the buffer, to a few dozen for any heap), and
- * by exactly what is needed if the engine refuses the larger step.
+ * by exactly what is needed if the engine refuses the larger step; never past
+ * the {@linkcode limit}. False, changing nothing, if it cannot.
  */
-const expand = (name: string, blocks: number, size: number): void => {
+const expand = (blocks: number): boolean => {
   const pages = cap / PAGE_BLOCKS;
   const need = Math.ceil((blocks - core.tail()) / PAGE_BLOCKS);
-  const room = MAX_PAGES - pages;
-  if (need <= room) {
-    for (const add of [Math.min(Math.max(need, pages >>> 1), room), need]) {
-      // The core reserves its records first, so a refusal changes nothing.
-      if (core.grow(cap + add * PAGE_BLOCKS)) {
-        try {
-          mem.grow(add);
-          rebind(mem);
-          return;
-        } catch {
-          core.shrink(cap);
-        }
-      }
-    }
-  }
-  throw new RangeError(`${name}: out of memory, cannot fit ${size} bytes`);
+  const room = maxPages - pages;
+  return need <= room &&
+    (enlarge(Math.min(Math.max(need, pages >>> 1), room)) || enlarge(need));
 };
 
-const allocSlow = (
+/** What {@linkcode OutOfMemory} gives as the `cause` of the error. */
+const outOfMemory = (message: string, asked: number): RangeError =>
+  new RangeError(message, {
+    cause: {
+      asked,
+      capacity: cap * 16,
+      largest: core.stat(3) * 16,
+      limit: maxPages * 0x1_0000,
+    } satisfies OutOfMemory,
+  });
+
+const cannotFit = (name: string, size: number): RangeError =>
+  outOfMemory(`${name}: out of memory, cannot fit ${size} bytes`, size);
+
+/**
+ * The blocks that `size` bytes take; throws if `size` is not an integer from 1
+ * to `MAX_SIZE`.
+ */
+const blocksOf = (name: string, size: number): number => {
+  if (typeof size != "number") {
+    throw new TypeError(
+      `${name}: size must be a number, got ${describe(size)}`,
+    );
+  }
+  if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
+    throw new RangeError(
+      `${name}: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
+    );
+  }
+  return (size + 15) >>> 4;
+};
+
+/**
+ * The block where `blocks` go now, after growing `mem` and running the
+ * watchers (which may allocate) as often as it takes; 0 if `mem` cannot grow
+ * that far and `soft`, else that throws. A watcher that trims on every resize
+ * would undo each growth: give up after a few rounds rather than loop forever.
+ */
+const room = (
   name: string,
   size: number,
   blocks: number,
-  token: WeakKey,
-  unregister?: WeakKey,
+  soft?: boolean,
 ): number => {
-  checkWeakKey(name, token);
-  expand(name, blocks, size);
+  let block;
+  for (let round = 0; !(block = core.peek(blocks)); round++) {
+    if (round == 3) {
+      throw new RangeError(
+        `${name}: resize callbacks keep releasing the room for ${size} bytes`,
+      );
+    }
+    if (!expand(blocks)) {
+      if (soft) return 0;
+      throw cannotFit(name, size);
+    }
+    notify(false);
+  }
+  return block;
+};
+
+const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
+  checkWeakKey("alloc", token);
+  if (!expand(blocks)) throw cannotFit("alloc", size);
   const block = core.take(blocks);
-  registry.register(token, block, unregister);
+  registry.register(token, block);
   debt += blocks;
   notify(false);
   return block << 4;
@@ -275,16 +393,16 @@ const allocSlow = (
  *
  * Placement is exact best fit: the smallest free span that fits, the lowest
  * address among equals. When nothing fits, `mem` grows (by at least half its
- * size, see {@linkcode mem}) and the resize watchers run before `alloc`
- * returns.
+ * size, see {@linkcode mem}, never past the {@linkcode limit}) and the resize
+ * watchers run before `alloc` returns.
  *
  * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
  * @param token The lifetime token: an object or a non-registered symbol.
  * @returns The address of the allocation.
  * @throws {TypeError} If `size` is not a number or `token` cannot be held
  * weakly. Nothing changes.
- * @throws {RangeError} If `size` is out of range, or "out of memory" if `mem`
- * cannot grow enough. Nothing changes.
+ * @throws {RangeError} If `size` is out of range, or "out of memory" (with an
+ * {@linkcode OutOfMemory} cause) if `mem` cannot grow enough. Nothing changes.
  *
  * @example
  * ```ts
@@ -297,54 +415,21 @@ const allocSlow = (
  * ```
  */
 export function alloc(size: number, token?: WeakKey): number {
-  return place("alloc", size, token);
-}
-
-const place = (
-  name: string,
-  size: number,
-  token?: WeakKey,
-  unregister?: WeakKey,
-): number => {
-  if (typeof size != "number") {
-    throw new TypeError(
-      `${name}: size must be a number, got ${describe(size)}`,
-    );
-  }
-  if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
-    throw new RangeError(
-      `${name}: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
-    );
-  }
-  const blocks = (size + 15) >>> 4;
-  if (token === undefined) {
-    // The scratch is where the span goes once the watchers have run (they may
-    // allocate). A watcher that trims on every resize would undo each growth:
-    // give up after a few rounds rather than loop forever.
-    let block;
-    for (let round = 0; !(block = core.peek(blocks)); round++) {
-      if (round == 3) {
-        throw new RangeError(
-          `${name}: resize callbacks keep releasing the room for ${size} bytes`,
-        );
-      }
-      expand(name, blocks, size);
-      notify(false);
-    }
-    return block << 4;
-  }
+  const blocks = blocksOf("alloc", size);
+  // The scratch is where the span goes once the watchers have run.
+  if (token === undefined) return room("alloc", size, blocks) << 4;
   const block = core.take(blocks);
-  if (!block) return allocSlow(name, size, blocks, token, unregister);
+  if (!block) return allocSlow(size, blocks, token);
   try {
-    registry.register(token, block, unregister);
+    registry.register(token, block);
   } catch (error) {
     core.free(block);
-    checkWeakKey(name, token);
+    checkWeakKey("alloc", token);
     throw error;
   }
-  if ((debt += blocks) > limit) nudge();
+  if ((debt += blocks) > nudgeAt) nudge();
   return block << 4;
-};
+}
 
 // `Symbol.for("Symbol.dispose")` is what TypeScript's downlevelled `using`
 // looks for where the engine has no `Symbol.dispose` yet.
@@ -376,7 +461,11 @@ export interface Lease {
  * Allocates `size` bytes owned by the returned {@linkcode Lease}: disposing
  * it (a `using` declaration, or calling `[Symbol.dispose]()`) frees the span
  * at once; if it is never disposed, the span is freed after the lease is
- * garbage-collected, as with {@linkcode alloc}.
+ * garbage-collected, as with {@linkcode alloc}. If `mem` must grow, the
+ * watchers run before the span is taken.
+ *
+ * {@linkcode disown} turns the allocation strong: disposing the lease then
+ * does nothing.
  *
  * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
  * @returns The lease; its `ptr` is the address.
@@ -393,19 +482,501 @@ export interface Lease {
  * ```
  */
 export function lease(size: number): Lease {
+  const blocks = blocksOf("lease", size);
+  room("lease", size, blocks);
+  const block = core.take(blocks);
   const held = {
-    ptr: 0,
+    ptr: block << 4,
     size,
     [DISPOSE]() {
-      // The lease is also its unregister token: `unregister` is true only the
-      // first time and only while the finalizer has not run, so the span is
-      // freed exactly once, and a late finalization can never free an address
-      // that was reused since.
-      if (registry.unregister(held)) core.free(held.ptr >>> 4);
+      // While the lease owns the span, its key is the block's: so the span
+      // is freed once, and never after a `disown` or the finalizer.
+      if (keys.get(block) === key) {
+        registry.unregister(key);
+        keys.delete(block);
+        release(block);
+      }
     },
   };
-  held.ptr = place("lease", size, held, held);
+  const key = adopt(block, held);
+  if ((debt += blocks) > nudgeAt) nudge();
   return held as unknown as Lease; // DISPOSE is Symbol.dispose where it exists
+}
+
+/**
+ * The `cause` of every out-of-memory `RangeError`: what was asked, what there
+ * was, and the limit, in bytes.
+ *
+ * @example
+ * ```ts
+ * import { malloc, type OutOfMemory } from "@lewd/alloc";
+ *
+ * try {
+ *   malloc(0xFFFF_FFF0);
+ * } catch (error) {
+ *   const { asked, limit } = (error as Error).cause as OutOfMemory;
+ *   console.log(`${asked} bytes asked, ${limit} allowed`);
+ * }
+ * ```
+ */
+export interface OutOfMemory {
+  /** The bytes asked for (a size, or pages × 65 536 for {@linkcode grow}). */
+  asked: number;
+  /** The size of `mem` in bytes when it failed. */
+  capacity: number;
+  /** The longest free span in bytes (the largest allocation that fit). */
+  largest: number;
+  /** The most bytes `mem` may have: {@linkcode limit} × 65 536. */
+  limit: number;
+}
+
+/**
+ * The block of the live allocation that `ptr` addresses, strong or not as
+ * `strong` says; throws otherwise.
+ */
+const allocation = (name: string, ptr: number, strong: boolean): number => {
+  if (typeof ptr != "number") {
+    throw new TypeError(`${name}: ptr must be a number, got ${describe(ptr)}`);
+  }
+  // An address as a signed or an unsigned i32, a multiple of 16.
+  const block = ((ptr | 0) === ptr || ptr >>> 0 === ptr) && !(ptr & 15)
+    ? ptr >>> 4
+    : 0;
+  const span = block && core.span(block);
+  if (!span || (span >= STRONG) != strong || orphans.get(block)) {
+    throw new RangeError(
+      `${name}: ${ptr} is not the address of a live ${
+        strong ? "strong" : "token"
+      } allocation`,
+    );
+  }
+  return block;
+};
+
+/**
+ * A strong allocation of `size` bytes (zeroed if `zero`); 0 if `soft` and
+ * out of memory.
+ */
+const strong = (
+  name: string,
+  size: number,
+  zero?: boolean,
+  soft?: boolean,
+): number => {
+  const blocks = blocksOf(name, size);
+  if (!room(name, size, blocks, soft)) return 0;
+  const block = core.take(blocks);
+  core.flip(block);
+  if (zero) new Uint8Array(buf, block * 16, size).fill(0);
+  return block << 4;
+};
+
+/**
+ * Allocates `size` bytes that stay allocated until {@linkcode free}: a
+ * **strong** allocation, which the garbage collector never frees. Placed and
+ * grown for as {@linkcode alloc} places and grows, except that when `mem`
+ * grows the watchers run before the span is taken, so a watcher that throws
+ * leaves nothing allocated.
+ *
+ * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
+ * @returns The address (a multiple of 16, at least 16, as a signed i32).
+ * @throws {TypeError | RangeError} As {@linkcode alloc}.
+ *
+ * @example
+ * ```ts
+ * import { free, i32, malloc } from "@lewd/alloc";
+ *
+ * const ptr = malloc(64);
+ * i32[ptr >>> 2] = 1;
+ * free(ptr);
+ * ```
+ */
+export function malloc(size: number): number {
+  return strong("malloc", size);
+}
+
+/** `count * size` as a byte size; throws if either is not a count. */
+const product = (name: string, count: number, size: number): number => {
+  for (const [what, value] of [["count", count], ["size", size]] as const) {
+    if (typeof value != "number") {
+      throw new TypeError(
+        `${name}: ${what} must be a number, got ${describe(value)}`,
+      );
+    }
+    if (value >>> 0 !== value) {
+      throw new RangeError(
+        `${name}: ${what} must be an integer in [0, 4294967295], got ${value}`,
+      );
+    }
+  }
+  const total = count * size;
+  if (total == 0 || total > MAX_SIZE) {
+    throw new RangeError(
+      `${name}: count * size must be in [1, ${MAX_SIZE}], got ${count} * ${size}`,
+    );
+  }
+  return total;
+};
+
+/**
+ * Allocates `count * size` zeroed bytes as a strong allocation (see
+ * {@linkcode malloc}).
+ *
+ * @param count Elements: an integer from 0 to 2^32 − 1.
+ * @param size Bytes per element: an integer from 0 to 2^32 − 1.
+ * @returns The address.
+ * @throws {TypeError} If either is not a number.
+ * @throws {RangeError} If either is not such an integer, or `count * size` is
+ * 0 or above 4 294 967 280 (it overflows), or out of memory. Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { buf, calloc } from "@lewd/alloc";
+ *
+ * const ptr = calloc(100, 4); // 400 zero bytes
+ * const counts = new Uint32Array(buf, ptr >>> 0, 100);
+ * ```
+ */
+export function calloc(count: number, size: number): number {
+  return strong("calloc", product("calloc", count, size), true);
+}
+
+/** `realloc` for both faces: 0 if `soft` and out of memory. */
+const move = (
+  name: string,
+  ptr: number,
+  size: number,
+  soft?: boolean,
+): number => {
+  if (ptr === 0) return strong(name, size, false, soft);
+  const block = allocation(name, ptr, true);
+  const blocks = blocksOf(name, size);
+  if (core.resize(block, blocks)) return block << 4;
+  const len = core.span(block) & LENGTH;
+  if (!room(name, size, blocks, soft)) return 0;
+  const to = core.take(blocks);
+  core.flip(to);
+  new Uint8Array(buf).copyWithin(to * 16, block * 16, (block + len) * 16);
+  core.flip(block);
+  release(block);
+  return to << 4;
+};
+
+/**
+ * Changes the size of the strong allocation at `ptr` to `size` bytes and
+ * returns its address. It stays where it is when it shrinks or when the free
+ * span right after it is long enough; otherwise it moves to where
+ * {@linkcode malloc} would put `size` bytes, the old bytes are copied there,
+ * and the old span is freed. Bytes past the old size are not cleared.
+ * `realloc(0, size)` is `malloc(size)`.
+ *
+ * @param ptr A strong allocation's address (signed or unsigned), or 0.
+ * @param size The new size: an integer from 1 to 4 294 967 280.
+ * @returns The address, new or the same.
+ * @throws {TypeError} If `ptr` or `size` is not a number.
+ * @throws {RangeError} If `ptr` is not 0 and not a live strong allocation's
+ * address, if `size` is out of range, or out of memory. Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { free, malloc, realloc } from "@lewd/alloc";
+ *
+ * let ptr = malloc(16);
+ * ptr = realloc(ptr, 4096); // the first 16 bytes came along
+ * free(ptr);
+ * ```
+ */
+export function realloc(ptr: number, size: number): number {
+  return move("realloc", ptr, size);
+}
+
+/**
+ * Frees the strong allocation at `ptr` (from {@linkcode malloc},
+ * {@linkcode calloc}, {@linkcode realloc} or {@linkcode disown}); the span
+ * becomes free and merges with its free neighbours. `free(0)` does nothing.
+ *
+ * @param ptr A strong allocation's address (signed or unsigned), or 0.
+ * @throws {TypeError} If `ptr` is not a number.
+ * @throws {RangeError} If `ptr` is anything else: an address inside an
+ * allocation, one already freed, a token's allocation, a scratch, or a number
+ * that is no address. Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { free, malloc } from "@lewd/alloc";
+ *
+ * free(malloc(32));
+ * free(0); // nothing
+ * ```
+ */
+export function free(ptr: number): void {
+  if (ptr === 0) return;
+  const block = allocation("free", ptr, true);
+  core.flip(block); // if an orphan keeps it reserved, no longer strong
+  release(block);
+}
+
+/**
+ * Hands the strong allocation at `ptr` to `token`: from now on it is freed
+ * after `token` is garbage-collected, as if {@linkcode alloc} had made it,
+ * and {@linkcode free} refuses it.
+ *
+ * @param ptr A strong allocation's address.
+ * @param token The new owner: an object or a non-registered symbol.
+ * @throws {TypeError} If `ptr` is not a number or `token` cannot be held
+ * weakly.
+ * @throws {RangeError} If `ptr` is not a live strong allocation's address.
+ * Nothing changes on any error.
+ *
+ * @example
+ * ```ts
+ * import { malloc, own } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * own(malloc(256), owner); // freed with `owner`
+ * ```
+ */
+export function own(ptr: number, token: WeakKey): void {
+  const block = allocation("own", ptr, true);
+  checkWeakKey("own", token);
+  adopt(block, token);
+  core.flip(block);
+}
+
+/**
+ * Takes the allocation at `ptr` away from its token (or {@linkcode Lease}):
+ * it becomes strong, stays allocated after the token is collected, and is
+ * freed by {@linkcode free}. The token's finalizer, when it comes, frees
+ * nothing; if the allocation is freed before it comes, the span stays
+ * reserved until then, so that a finalizer can never free a later allocation
+ * at the same address.
+ *
+ * @param ptr The address of a live allocation made with a token.
+ * @throws {TypeError} If `ptr` is not a number.
+ * @throws {RangeError} If `ptr` is not such an address (a strong
+ * allocation, a scratch, anything freed). Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { alloc, disown, free } from "@lewd/alloc";
+ *
+ * const ptr = alloc(64, {});
+ * disown(ptr); // survives its token
+ * free(ptr);
+ * ```
+ */
+export function disown(ptr: number): void {
+  const block = allocation("disown", ptr, false);
+  kinds();
+  const key = keys.get(block);
+  if (key) {
+    registry.unregister(key);
+    keys.delete(block);
+  } else {
+    orphans.set(block, false);
+  }
+  core.flip(block);
+}
+
+/**
+ * The allocator's functions with the C signatures and failure modes that
+ * hand-written modules expect, to import as `env.malloc`, `env.calloc`,
+ * `env.realloc` and `env.free`: a module can then allocate without linking an
+ * allocator. They make strong allocations, as the functions of the same names
+ * do, with these differences: sizes arrive as i32 and are read unsigned;
+ * `malloc`, `calloc` and `realloc` return 0 (NULL) when out of memory (leaving
+ * `realloc`'s block as it was), for a size of 0 and when `count * size`
+ * overflows; `realloc(ptr, 0)` frees `ptr` and returns 0. `free` of anything
+ * but 0 or a live strong allocation throws the `RangeError` of
+ * {@linkcode free} through the module, as a trap would. Growth from inside a
+ * module rebinds `buf` and `i32` and runs the watchers, which may throw
+ * through the module too.
+ *
+ * @example
+ * ```ts
+ * import { imports, mem } from "@lewd/alloc";
+ *
+ * // (module (import "env" "malloc" (func (param i32) (result i32)))
+ * //         (import "env" "mem" (memory 1))), compiled:
+ * const bytes = new Uint8Array([
+ *   0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 2, 25, 2, 3,
+ *   101, 110, 118, 6, 109, 97, 108, 108, 111, 99, 0, 0, 3, 101, 110, 118, 3,
+ *   109, 101, 109, 2, 0, 1,
+ * ]);
+ * new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+ *   env: { ...imports, mem },
+ * });
+ * ```
+ */
+export const imports: {
+  /** `void *malloc(size_t size)`. */
+  malloc(size: number): number;
+  /** `void *calloc(size_t count, size_t size)`. */
+  calloc(count: number, size: number): number;
+  /** `void *realloc(void *ptr, size_t size)`. */
+  realloc(ptr: number, size: number): number;
+  /** `void free(void *ptr)`. */
+  free(ptr: number): void;
+} = {
+  malloc: (size) =>
+    (size >>>= 0) && size <= MAX_SIZE ? strong("malloc", size, false, true) : 0,
+  calloc: (count, size) => {
+    const total = (count >>> 0) * (size >>> 0);
+    return total && total <= MAX_SIZE ? strong("calloc", total, true, true) : 0;
+  },
+  realloc: (ptr, size) => {
+    if ((size >>>= 0) && size <= MAX_SIZE) {
+      return move("realloc", ptr, size, true);
+    }
+    if (!size) free(ptr);
+    return 0;
+  },
+  free,
+};
+
+/**
+ * Grows `mem` by `pages` of 64 KiB now, as `WebAssembly.Memory.prototype.grow`
+ * does, and runs the watchers (`pages` of 0 changes nothing and runs none).
+ * The new pages join the free tail.
+ *
+ * @param pages How many pages to add: an integer from 0.
+ * @returns The size of `mem` in pages before.
+ * @throws {TypeError} If `pages` is not a number.
+ * @throws {RangeError} If `pages` is not an integer from 0, or out of memory
+ * (past the {@linkcode limit}, or refused by the engine; with an
+ * {@linkcode OutOfMemory} cause): nothing changes then.
+ *
+ * @example
+ * ```ts
+ * import { cap, grow } from "@lewd/alloc";
+ *
+ * const before = grow(16); // room for 1 MiB more without a resize later
+ * console.log(before, cap * 16);
+ * ```
+ */
+export function grow(pages: number): number {
+  checkPages("grow", pages, 0, 2 ** 53);
+  const was = cap / PAGE_BLOCKS;
+  if (pages) {
+    if (pages > maxPages - was || !enlarge(pages)) {
+      throw outOfMemory(
+        `grow: out of memory, cannot add ${pages} pages to ${was}`,
+        pages * 0x1_0000,
+      );
+    }
+    notify(false);
+  }
+  return was;
+}
+
+/** Throws unless `pages` is an integer in `[low, high]`. */
+const checkPages = (
+  name: string,
+  pages: number,
+  low: number,
+  high: number,
+): void => {
+  if (typeof pages != "number") {
+    throw new TypeError(
+      `${name}: pages must be a number, got ${describe(pages)}`,
+    );
+  }
+  if (!Number.isInteger(pages) || pages < low || pages > high) {
+    throw new RangeError(
+      `${name}: pages must be an integer in [${low}, ${high}], got ${pages}`,
+    );
+  }
+};
+
+/**
+ * Sets the most pages of 64 KiB that `mem` may grow to (65 536, 4 GiB, at
+ * first). Growth by {@linkcode alloc} and the others stops there: its +50%
+ * step is cut to fit, and what cannot fit is out of memory.
+ *
+ * @param pages The new maximum: an integer from the current size of `mem` in
+ * pages to 65 536.
+ * @returns The maximum before.
+ * @throws {TypeError} If `pages` is not a number.
+ * @throws {RangeError} If `pages` is out of that range; nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { limit } from "@lewd/alloc";
+ *
+ * limit(256); // at most 16 MiB
+ * ```
+ */
+export function limit(pages: number): number {
+  checkPages("limit", pages, cap / PAGE_BLOCKS, MAX_PAGES);
+  const was = maxPages;
+  maxPages = pages;
+  return was;
+}
+
+/**
+ * What {@linkcode stats} reports. Sizes are in bytes; the null guard (bytes
+ * 0–15) counts in none of them, so `used + free == capacity - 16`.
+ *
+ * @example
+ * ```ts
+ * import { type Stats, stats } from "@lewd/alloc";
+ *
+ * const { free, largest }: Stats = stats();
+ * const fragmented = free > 0 && largest < free / 2;
+ * ```
+ */
+export interface Stats {
+  /** The size of `mem`. */
+  capacity: number;
+  /** Bytes in live allocations (token, lease and strong), in whole blocks. */
+  used: number;
+  /** Bytes in free spans. */
+  free: number;
+  /** The longest free span: the largest allocation that fits without growing. */
+  largest: number;
+  /** The free span at the end of `mem`, which {@linkcode trim} releases (whole pages of it). */
+  tail: number;
+  /** Live allocations. */
+  allocations: number;
+  /** Free spans. */
+  freeSpans: number;
+  /** All spans: `allocations + freeSpans`. */
+  spans: number;
+  /** The most bytes `mem` may have ({@linkcode limit} × 65 536). */
+  limit: number;
+}
+
+/**
+ * Reports how `mem` is used, cheaply enough for every frame: O(log n) in the
+ * number of free spans, one small object. Counts are as of now: spans whose
+ * tokens are dead but not yet finalized still count as used, and so does a
+ * freed span kept for a pending finalizer (see {@linkcode disown}).
+ *
+ * @returns The figures, see {@linkcode Stats}.
+ *
+ * @example
+ * ```ts
+ * import { stats } from "@lewd/alloc";
+ *
+ * const { used, capacity } = stats();
+ * console.log(`${(100 * used / capacity).toFixed(1)}% used`);
+ * ```
+ */
+export function stats(): Stats {
+  const used = core.stat(0) * 16;
+  const allocations = core.stat(1);
+  const freeSpans = core.stat(2);
+  return {
+    capacity: cap * 16,
+    used,
+    free: cap * 16 - 16 - used,
+    largest: core.stat(3) * 16,
+    tail: core.tail() * 16,
+    allocations,
+    freeSpans,
+    spans: allocations + freeSpans,
+    limit: maxPages * 0x1_0000,
+  };
 }
 
 /**
@@ -540,4 +1111,59 @@ export function watch(watcher: () => unknown, token: WeakKey): void {
     }
   }
   set.add(watcher);
+}
+
+/**
+ * Stops every resize handler of `token` (see {@linkcode watch}). A watcher
+ * dropped while the watchers are running still runs this time if it had not
+ * yet.
+ *
+ * @param token The token the watchers were registered with.
+ * @returns Whether any watcher was dropped.
+ * @throws {TypeError} If `token` cannot be held weakly.
+ *
+ * @example
+ * ```ts
+ * import { unwatch, watch } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * watch(() => {}, owner);
+ * unwatch(owner); // true
+ * ```
+ */
+export function unwatch(token: WeakKey): boolean;
+/**
+ * Stops one resize handler: drops `watcher` from `token`'s watchers (see
+ * {@linkcode watch}). A watcher dropped while the watchers are running still
+ * runs this time if it had not yet.
+ *
+ * @param watcher The watcher to drop.
+ * @param token The token it was registered with.
+ * @returns Whether it was registered (and is now dropped).
+ * @throws {TypeError} If `watcher` is not a function or `token` cannot be
+ * held weakly.
+ *
+ * @example
+ * ```ts
+ * import { unwatch, watch } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * const rebuild = () => {};
+ * watch(rebuild, owner);
+ * unwatch(rebuild, owner); // true
+ * unwatch(rebuild, owner); // false: already dropped
+ * ```
+ */
+export function unwatch(watcher: () => unknown, token: WeakKey): boolean;
+export function unwatch(...args: unknown[]): boolean {
+  const token = args[args.length - 1] as WeakKey;
+  if (args.length > 1) checkFunction("unwatch", "watcher", args[0]);
+  checkWeakKey("unwatch", token);
+  // The emptied set stays, so its token's weak ref stays the only one.
+  const set = watchers.get(token);
+  if (!set) return false;
+  if (args.length > 1) return set.delete(args[0] as () => unknown);
+  const had = set.size > 0;
+  set.clear();
+  return had;
 }

@@ -153,6 +153,57 @@ export class Model {
     }, []);
   }
 
+  /**
+   * `realloc` in place: shorter frees the end; longer takes the start of the
+   * free span right after. False (nothing changed) if that is too short.
+   */
+  resize(address: number, blocks: number): boolean {
+    const i = this.spans.findIndex((s) => s.start * 16 === address && s.used);
+    if (i < 0) throw new Error(`model: nothing to resize at ${address}`);
+    const span = this.spans[i];
+    const next = this.spans[i + 1];
+    const after = next && !next.used ? next.blocks : 0;
+    if (blocks > span.blocks + after) return false;
+    const rest = span.blocks + after - blocks;
+    this.spans.splice(i + 1, after ? 1 : 0);
+    span.blocks = blocks;
+    if (rest) {
+      this.spans.splice(i + 1, 0, {
+        start: span.start + blocks,
+        blocks: rest,
+        used: false,
+      });
+    }
+    return true;
+  }
+
+  /** What `stats()` should say, but `limit`. */
+  stats(): {
+    capacity: number;
+    used: number;
+    free: number;
+    largest: number;
+    tail: number;
+    allocations: number;
+    freeSpans: number;
+    spans: number;
+  } {
+    const used = this.spans.filter((s) => s.used && s.start != 0);
+    const free = this.spans.filter((s) => !s.used);
+    const last = this.spans[this.spans.length - 1];
+    const sum = (spans: Span[]) => spans.reduce((n, s) => n + s.blocks, 0);
+    return {
+      capacity: (last.start + last.blocks) * 16,
+      used: sum(used) * 16,
+      free: sum(free) * 16,
+      largest: Math.max(0, ...free.map((s) => s.blocks)) * 16,
+      tail: last.used ? 0 : last.blocks * 16,
+      allocations: used.length,
+      freeSpans: free.length,
+      spans: used.length + free.length,
+    };
+  }
+
   trim(capBlocks: number): void {
     const last = this.spans[this.spans.length - 1];
     const end = last.start + last.blocks;

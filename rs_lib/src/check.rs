@@ -1,7 +1,7 @@
 //! Test-only: walk the records and check every invariant of the heap.
 
 use crate::bins::BINS;
-use crate::heap::{Heap, RECORD, RECORDS};
+use crate::heap::{Heap, RECORD, RECORDS, STRONG};
 use crate::reference::Span;
 use crate::tree::{NONE, ROOT};
 use crate::words::Words;
@@ -26,7 +26,7 @@ impl Heap<Vec<u32>> {
                 if (tag as i32) < 0 {
                     Span {
                         start: block,
-                        len: !tag,
+                        len: !tag & !STRONG,
                         used: true,
                     }
                 } else {

@@ -49,19 +49,30 @@ pub(crate) const RECORD: u32 = 8;
 /// The blocks of a 4 GiB memory, the most a wasm32 memory holds.
 const MAX_BLOCKS: u32 = 1 << 28;
 
-/// The first tag of a used span of `len` blocks.
+/// The bit of a used span's first tag that is clear when the span is
+/// **strong** (freed only by an explicit `free`) and set when the facade has
+/// a token for it. `take` hands out spans with the bit set.
+pub(crate) const STRONG: u32 = 1 << 30;
+
+/// The first tag of a used span of `len` blocks (not strong).
 fn used_tag(len: u32) -> u32 {
     !len
 }
 
-/// The length of the used span whose first block holds `tag`, or None if
-/// `tag` is not a used span's first.
-fn used_len(tag: u32) -> Option<u32> {
+/// `!tag` if `tag` is a used span's first (its length, with [`STRONG`] set
+/// when it is strong), or None.
+fn used(tag: u32) -> Option<u32> {
     if (tag as i32) < 0 {
         Some(!tag)
     } else {
         None
     }
+}
+
+/// The length of the used span whose first block holds `tag`, or None if
+/// `tag` is not a used span's first.
+fn used_len(tag: u32) -> Option<u32> {
+    used(tag).map(|bits| bits & (MAX_BLOCKS - 1))
 }
 
 /// The length of the free span whose first or last block holds `tag`, or 0
@@ -84,7 +95,14 @@ pub struct Heap<W> {
     last: u32,
     /// Bit `b` is set when small bin `b` is not empty.
     pub(crate) small: u64,
+    /// What `stat` reads: blocks in used spans and used spans (block 0
+    /// aside in both), and free spans.
+    pub(crate) counts: [u32; 3],
 }
+
+const USED: usize = 0;
+const SPANS: usize = 1;
+pub(crate) const FREES: usize = 2;
 
 impl<W: Words> Heap<W> {
     /// A heap of block 0 alone, keeping its records in `words`.
@@ -93,6 +111,7 @@ impl<W: Words> Heap<W> {
             words,
             last: 0,
             small: 0,
+            counts: [0; 3],
         }
     }
 
@@ -166,6 +185,8 @@ impl<W: Words> Heap<W> {
             if len > blocks {
                 self.put_free(start + blocks, len - blocks);
             }
+            self.counts[USED] += blocks;
+            self.counts[SPANS] += 1;
         }
         start
     }
@@ -180,7 +201,69 @@ impl<W: Words> Heap<W> {
             return false;
         };
         self.release(block, block + len);
+        self.counts[USED] -= len;
+        self.counts[SPANS] -= 1;
         true
+    }
+
+    /// `!tag` of the used span starting at `block`: its length, with
+    /// [`STRONG`] set if it is strong; 0 if no used span starts there.
+    pub fn span(&self, block: u32) -> u32 {
+        if block > self.last {
+            return 0;
+        }
+        used(self.tag(block)).unwrap_or(0)
+    }
+
+    /// Makes the used span starting at `block` strong if it was not, and
+    /// not strong if it was. Returns false, changing nothing, if no used span
+    /// starts there.
+    pub fn flip(&mut self, block: u32) -> bool {
+        if self.span(block) == 0 {
+            return false;
+        }
+        self.set_tag(block, self.tag(block) ^ STRONG);
+        true
+    }
+
+    /// Changes the length of the used span starting at `block` to `blocks`
+    /// (≥ 1) where it lies: a shorter span frees its end (merged with a free
+    /// right neighbour); a longer one takes the start of the free span right
+    /// after it, which must be long enough. Keeps the span's strong bit.
+    /// Returns false, changing nothing, if no used span starts at `block` or
+    /// it cannot grow in place.
+    pub fn resize(&mut self, block: u32, blocks: u32) -> bool {
+        let Some(len) = used_len(self.tag(block)).filter(|_| block <= self.last) else {
+            return false;
+        };
+        // `[block + blocks, stop)` is released: the cut end, or what is
+        // left of the free right neighbour once the span has grown into it.
+        let mut stop = block + len;
+        if blocks > len {
+            let right = free_len(self.tag(stop));
+            if right < blocks - len {
+                return false;
+            }
+            self.drop_free(stop, right);
+            stop += right;
+        }
+        if block + blocks < stop {
+            self.release(block + blocks, stop);
+        }
+        // `!tag` is the length with the strong bit: swap the length alone.
+        self.set_tag(block, self.tag(block) ^ len ^ blocks);
+        self.counts[USED] = self.counts[USED] - len + blocks;
+        true
+    }
+
+    /// Usage counts for the facade's `stats()`: 0, blocks in used spans;
+    /// 1, used spans; 2, free spans; 3, the length of the longest free span
+    /// (O(log n)), also for anything above 3; block 0 counts in none.
+    pub fn stat(&self, which: u32) -> u32 {
+        match self.counts.get(which as usize) {
+            Some(&count) => count,
+            None => self.tag(self.greatest() / RECORD),
+        }
     }
 
     /// Free blocks at the end of the memory (0 if the last span is used).

@@ -19,11 +19,19 @@
 //! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
 //! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
 //! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
+//! | `span(block)`   | a start block     | length, + 2^30 if strong                      | 0: no used span starts there                    |
+//! | `flip(block)`   | a start block     | 1 after toggling the span's strong bit         | 0: no used span starts there; nothing changed   |
+//! | `resize(block, blocks)` | a start block, 1 ≤ blocks < 2^28 | 1 after changing the span's length in place | 0: no used span starts there, or the free span after it is too short |
+//! | `stat(which)`   | 0–3               | used blocks, used spans, free spans, longest free span | —                                        |
 //!
 //! Block 0 is used from the start and never freed, so 0 is never a valid start
 //! and can mean "none" in every result (before the first `grow`, block 0 is
 //! the whole memory and every other call answers 0). Placement is exact best fit: the shortest free
 //! span that fits, the lowest address among equals, the low end of that span.
+//!
+//! A used span is **strong** or not: one bit the core keeps for the facade
+//! (which frees strong spans only on an explicit `free`), set by `flip` and
+//! kept by `resize`; `take` hands out spans that are not strong.
 
 // The shipped core has no std; natively (for `cargo test`) the same safe code
 // builds with std, which also gives the cdylib a panic handler and allocator.
@@ -65,6 +73,26 @@ mod exports {
     #[no_mangle]
     extern "C" fn free(block: u32) -> u32 {
         heap().free(block) as u32
+    }
+
+    #[no_mangle]
+    extern "C" fn span(block: u32) -> u32 {
+        heap().span(block)
+    }
+
+    #[no_mangle]
+    extern "C" fn flip(block: u32) -> u32 {
+        heap().flip(block) as u32
+    }
+
+    #[no_mangle]
+    extern "C" fn resize(block: u32, blocks: u32) -> u32 {
+        heap().resize(block, blocks) as u32
+    }
+
+    #[no_mangle]
+    extern "C" fn stat(which: u32) -> u32 {
+        heap().stat(which)
     }
 
     #[no_mangle]

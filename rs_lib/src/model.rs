@@ -15,6 +15,11 @@ enum Op {
     /// Frees a block that may or may not start a used span.
     FreeAny(u32),
     Grow(u32),
+    /// Toggles the strong bit of the live span at this index, or of any block.
+    Flip(usize),
+    FlipAny(u32),
+    /// Resizes the live span at this index in place.
+    Resize(usize, u32),
     /// Shrinks to the top used block plus this many (modulo the free tail).
     Shrink(u32),
 }
@@ -38,6 +43,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u32..3000).prop_map(Op::FreeAny),
         1 => (1u32..3000).prop_map(Op::Grow),
         1 => (0u32..500).prop_map(Op::Shrink),
+        2 => any::<usize>().prop_map(Op::Flip),
+        1 => (0u32..3000).prop_map(Op::FlipAny),
+        4 => (any::<usize>(), blocks()).prop_map(|(i, n)| Op::Resize(i, n)),
     ]
 }
 
@@ -67,6 +75,19 @@ fn run(ops: &[Op]) {
                 assert_eq!(freed, model.free(block), "free({block}) of any block");
                 live.retain(|&b| !(freed && b == block));
             }
+            Op::Flip(i) if !live.is_empty() => {
+                let block = live[i % live.len()];
+                assert!(heap.flip(block) && model.flip(block), "flip({block})");
+            }
+            Op::Flip(_) => {}
+            Op::FlipAny(block) => {
+                assert_eq!(heap.flip(block), model.flip(block), "flip({block}) of any block");
+            }
+            Op::Resize(i, n) if !live.is_empty() => {
+                let block = live[i % live.len()];
+                assert_eq!(heap.resize(block, n), model.resize(block, n), "resize({block}, {n})");
+            }
+            Op::Resize(..) => {}
             Op::Grow(by) => {
                 let cap = heap.capacity() + by;
                 assert_eq!(heap.grow(cap), model.grow(cap), "grow({cap})");
@@ -80,6 +101,12 @@ fn run(ops: &[Op]) {
         assert_eq!(heap.capacity(), model.cap());
         assert_eq!(heap.tail(), model.tail());
         assert_eq!(heap.spans(), model.spans, "after {op:?}");
+        for which in 0..4 {
+            assert_eq!(heap.stat(which), model.stat(which), "stat({which}) after {op:?}");
+        }
+        for span in &model.spans {
+            assert_eq!(heap.span(span.start), model.span(span.start), "span({}) after {op:?}", span.start);
+        }
         heap.check();
     }
 }

@@ -21,6 +21,9 @@ impl Span {
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub spans: Vec<Span>,
+    /// The starts of the used spans that are strong (`flip`ped an odd
+    /// number of times).
+    pub strong: std::collections::BTreeSet<u32>,
 }
 
 impl Model {
@@ -95,8 +98,75 @@ impl Model {
             return false;
         };
         self.spans[i].used = false;
+        self.strong.remove(&block);
         self.merge();
         true
+    }
+
+    fn used_at(&self, block: u32) -> Option<usize> {
+        self.spans
+            .iter()
+            .position(|s| s.start == block && s.used && block != 0)
+    }
+
+    /// The length of the used span at `block`, plus 2^30 if it is strong; 0
+    /// if none starts there.
+    pub fn span(&self, block: u32) -> u32 {
+        self.used_at(block).map_or(0, |i| {
+            self.spans[i].len | if self.strong.contains(&block) { 1 << 30 } else { 0 }
+        })
+    }
+
+    pub fn flip(&mut self, block: u32) -> bool {
+        if self.used_at(block).is_none() {
+            return false;
+        }
+        if !self.strong.remove(&block) {
+            self.strong.insert(block);
+        }
+        true
+    }
+
+    /// In place: shorter frees the end; longer needs the free span after it.
+    pub fn resize(&mut self, block: u32, blocks: u32) -> bool {
+        let Some(i) = self.used_at(block) else { return false };
+        let len = self.spans[i].len;
+        let after = self.spans.get(i + 1).filter(|s| !s.used).map_or(0, |s| s.len);
+        if blocks > len + after {
+            return false;
+        }
+        // Lay the span and its free neighbour out again as one used span and
+        // whatever is left free.
+        if after != 0 {
+            self.spans.remove(i + 1);
+        }
+        self.spans[i].len = blocks;
+        let rest = len + after - blocks;
+        if rest != 0 {
+            self.spans.insert(
+                i + 1,
+                Span {
+                    start: block + blocks,
+                    len: rest,
+                    used: false,
+                },
+            );
+        }
+        self.merge();
+        true
+    }
+
+    /// As the core's `stat`: used blocks, used spans, free spans, longest
+    /// free span (block 0 aside).
+    pub fn stat(&self, which: u32) -> u32 {
+        let live = self.spans.iter().filter(|s| s.used && s.start != 0);
+        let free = self.spans.iter().filter(|s| !s.used);
+        match which {
+            0 => live.map(|s| s.len).sum(),
+            1 => live.count() as u32,
+            2 => free.count() as u32,
+            _ => free.map(|s| s.len).max().unwrap_or(0),
+        }
     }
 
     /// Joins adjacent free spans.

@@ -306,3 +306,48 @@ fn shrink_then_grow_sees_no_stale_tags() {
     assert!(heap.free(a));
     assert_eq!(free_spans(&heap), [(1, 1999)]);
 }
+
+#[test]
+fn resize_grows_into_the_free_span_after_and_shrinks_in_place() {
+    let mut heap = heap(100);
+    let a = heap.take(4);
+    let b = heap.take(4);
+    assert!(heap.free(b));
+    assert!(heap.resize(a, 6), "the free span after `a` has room");
+    assert_eq!(free_spans(&heap), [(a + 6, 100 - a - 6)]);
+    assert!(heap.resize(a, 2), "shrinking frees the end, merged");
+    assert_eq!(free_spans(&heap), [(a + 2, 100 - a - 2)]);
+    let c = heap.take(3);
+    assert_eq!(c, a + 2);
+    assert!(!heap.resize(a, 3), "a used span follows");
+    assert!(!heap.resize(a + 1, 1), "no span starts there");
+    assert!(!heap.resize(c, 100), "past the end of the memory");
+    assert_eq!(heap.span(a), 2);
+    heap.check();
+}
+
+#[test]
+fn the_strong_bit_is_kept_by_resize_and_dropped_by_free() {
+    let mut heap = heap(100);
+    let a = heap.take(4);
+    assert!(heap.flip(a));
+    assert_eq!(heap.span(a), 4 | 1 << 30);
+    assert!(heap.resize(a, 9));
+    assert_eq!(heap.span(a), 9 | 1 << 30);
+    assert!(!heap.flip(a + 1) && !heap.flip(0) && !heap.flip(5000));
+    assert!(heap.free(a));
+    assert_eq!(heap.span(a), 0);
+    assert_eq!(heap.take(2), a, "free spans carry no strong bit");
+    assert_eq!(heap.span(a), 2);
+    heap.check();
+}
+
+#[test]
+fn stat_counts_used_blocks_spans_free_spans_and_the_longest() {
+    let mut heap = heap(100);
+    assert_eq!([0, 1, 2, 3].map(|w| heap.stat(w)), [0, 0, 1, 99]);
+    let a = heap.take(5);
+    let _b = heap.take(7);
+    assert!(heap.free(a));
+    assert_eq!([0, 1, 2, 3].map(|w| heap.stat(w)), [7, 1, 2, 87]);
+}

@@ -130,6 +130,17 @@ impl<W: Words> Heap<W> {
         );
     }
 
+    /// The node with the greatest key (the longest free span), or 0 (block
+    /// 0, whose tag is 0) if the treap is empty.
+    pub(crate) fn greatest(&self) -> u32 {
+        let (mut node, mut next) = (0, self.words.get(ROOT, 0));
+        while next != 0 {
+            node = next;
+            next = self.words.get(node, RIGHT);
+        }
+        node
+    }
+
     /// The slot holding the node with the least key at or above `at`, or
     /// `NONE` if there is none.
     pub(crate) fn lower_bound(&self, at: u64) -> u32 {
