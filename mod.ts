@@ -4,8 +4,13 @@
  * One shared {@linkcode mem} that your modules import; addresses handed out
  * from JS, freed when a JS "token" object is garbage-collected; scratch space
  * for temporary buffers; {@linkcode trim} to give pages back; notifications
- * when the memory is resized. The bookkeeping runs in a few hundred bytes of
- * embedded WebAssembly and never writes into {@linkcode mem}.
+ * when the memory is resized. Beyond the seed: strong allocations
+ * ({@linkcode malloc}, {@linkcode free}, {@linkcode realloc},
+ * {@linkcode calloc}), the same for modules to import ({@linkcode imports}),
+ * {@linkcode own}/{@linkcode disown} to change who frees an allocation,
+ * {@linkcode grow}, {@linkcode limit} and {@linkcode stats}. The bookkeeping
+ * runs in about 1.5 KiB of embedded WebAssembly and never writes into
+ * {@linkcode mem}.
  *
  * @example Allocate 16 bytes for as long as an object lives
  * ```ts
@@ -417,7 +422,9 @@ const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
 export function alloc(size: number, token?: WeakKey): number {
   const blocks = blocksOf("alloc", size);
   // The scratch is where the span goes once the watchers have run.
-  if (token === undefined) return room("alloc", size, blocks) << 4;
+  if (token === undefined) {
+    return (core.peek(blocks) || room("alloc", size, blocks)) << 4;
+  }
   const block = core.take(blocks);
   if (!block) return allocSlow(size, blocks, token);
   try {

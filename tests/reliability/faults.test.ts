@@ -11,7 +11,24 @@
  */
 
 import assert from "node:assert/strict";
-import { alloc, bind, buf, cap, mem, trim, watch } from "../../mod.ts";
+import {
+  alloc,
+  bind,
+  buf,
+  calloc,
+  cap,
+  disown,
+  grow,
+  imports,
+  malloc,
+  mem,
+  type OutOfMemory,
+  own,
+  realloc,
+  stats,
+  trim,
+  watch,
+} from "../../mod.ts";
 import { Boom, Live, random } from "./_common.ts";
 
 const live = new Live();
@@ -123,6 +140,39 @@ Deno.test("mem.grow throws: alloc (with a token or scratch) is out of memory, no
     assert.throws(() => live.scratch(size), outOfMemory(size));
   });
   unchanged();
+  live.check();
+});
+
+Deno.test("mem.grow throws: malloc, calloc, realloc and grow are out of memory with a cause; imports return 0; nothing changed", () => {
+  const token = live.token();
+  const ptr = live.alloc(64, token);
+  disown(ptr); // strong, for realloc
+  const unchanged = same();
+  const before = stats();
+  const size = tooBig();
+  const refused = (name: string, asked: number) => (error: unknown) => {
+    assert.ok(error instanceof RangeError, String(error));
+    assert.match(error.message, new RegExp(`^${name}: out of memory`));
+    assert.deepEqual(error.cause as OutOfMemory, {
+      asked,
+      capacity: cap * 16,
+      largest: before.largest,
+      limit: 2 ** 32,
+    });
+    return true;
+  };
+  refuseGrow(() => true, () => {
+    assert.throws(() => malloc(size), refused("malloc", size));
+    assert.throws(() => calloc(size / 16, 16), refused("calloc", size));
+    assert.throws(() => realloc(ptr, size), refused("realloc", size));
+    assert.throws(() => grow(1), refused("grow", PAGE));
+    assert.equal(imports.malloc(size), 0);
+    assert.equal(imports.calloc(size, 1), 0);
+    assert.equal(imports.realloc(ptr, size), 0);
+  });
+  unchanged();
+  assert.deepEqual(stats(), before);
+  own(ptr, live.tokenOf(token)); // back to its token, as the model has it
   live.check();
 });
 
