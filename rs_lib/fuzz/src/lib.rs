@@ -1,13 +1,15 @@
 //! Fuzzing harness for the core: turns fuzzer bytes into a sequence of heap
-//! operations (`take`, `peek`, `free`, `grow`, `shrink`), runs each through
+//! operations (`take`, `peek`, `free`, `grow`, `shrink`, and for strong
+//! allocations `resize`, `flip`, `span`, `stat`), runs each through
 //! [`lewd_core::Heap`] and through the reference [`Model`], and panics at the
 //! first disagreement.
 //!
 //! Only the core's public API is used, so the invariants are checked from
 //! outside, after every operation:
 //!
-//! - every result (`take`, `peek`, `free`, `grow`, `shrink`) is the model's;
-//! - `capacity()` and `tail()` are the model's;
+//! - every result (`take`, `peek`, `free`, `grow`, `shrink`, `resize`,
+//!   `flip`, `span`) is the model's;
+//! - `capacity()`, `tail()` and the four `stat`s are the model's;
 //! - **probes**: `peek(n)` is the model's best fit for `n` = 1, each length
 //!   of a free span (up to 24 of them), one less, one more, and one past the
 //!   longest (which must be 0). These reach every small bin and treap path
@@ -138,6 +140,20 @@ impl Run {
         assert_eq!(freed, self.model.free(block), "free({block})");
     }
 
+    fn resize(&mut self, block: u32, blocks: u32) {
+        self.trace(format_args!("resize({block}, {blocks})"));
+        let done = self.heap.resize(block, blocks);
+        assert_eq!(done, self.model.resize(block, blocks), "resize({block}, {blocks})");
+        assert_eq!(self.heap.span(block), self.model.span(block), "span({block})");
+    }
+
+    fn flip(&mut self, block: u32) {
+        self.trace(format_args!("flip({block})"));
+        let flipped = self.heap.flip(block);
+        assert_eq!(flipped, self.model.flip(block), "flip({block})");
+        assert_eq!(self.heap.span(block), self.model.span(block), "span({block})");
+    }
+
     fn grow(&mut self, cap: u32) {
         self.trace(format_args!("grow({cap})"));
         let grown = self.heap.grow(cap);
@@ -175,7 +191,7 @@ impl Run {
     /// Reads and runs one operation; `None` when the input is used up.
     fn step(&mut self, input: &mut Input) -> Option<()> {
         let op = input.byte()?;
-        match op % 16 {
+        match op % 18 {
             0..=4 | 13..=14 => {
                 let blocks = self.size(input)?;
                 self.take(blocks);
@@ -234,6 +250,26 @@ impl Run {
                 let order = input.byte()?;
                 self.drain(order);
             }
+            15 => {
+                let live = self.model.live();
+                let pick = input.u16()? as usize;
+                let blocks = self.size(input)?;
+                if live.is_empty() {
+                    return Some(());
+                }
+                self.resize(live[pick % live.len()], blocks);
+            }
+            16 => {
+                let live = self.model.live();
+                let pick = input.u16()? as u32;
+                // Mostly live starts; sometimes any block, which must fail
+                // unless it is one.
+                let block = match (live.is_empty(), pick % 4) {
+                    (false, 0..=2) => live[pick as usize % live.len()],
+                    _ => pick % (self.model.cap() + 2),
+                };
+                self.flip(block);
+            }
             _ => {
                 let blocks = self.size(input)?;
                 self.peek(blocks);
@@ -249,6 +285,9 @@ impl Run {
     fn check(&mut self) {
         assert_eq!(self.heap.capacity(), self.model.cap(), "capacity");
         assert_eq!(self.heap.tail(), self.model.tail(), "tail");
+        for which in 0..4 {
+            assert_eq!(self.heap.stat(which), self.model.stat(which), "stat({which})");
+        }
         self.fits = self.model.free_by_fit();
         let mut lengths: Vec<u32> = self.fits.iter().map(|&(len, _)| len).collect();
         lengths.dedup();
