@@ -43,7 +43,7 @@ interface Core {
 const PAGE_BLOCKS = 4096;
 const MAX_PAGES = 65536;
 const MAX_SIZE = 0xFFFF_FFF0;
-/** `core.span`: the strong bit, above the length bits. */
+/** `core.span`: the strong bit, above the length bits (bit 31: free). */
 const STRONG = 0x4000_0000;
 const LENGTH = 0x0FFF_FFFF;
 /** Held values from here up name a cancellable registration (`adopt`). */
@@ -134,7 +134,17 @@ const registry = /*#__PURE__*/ new FinalizationRegistry<number>((held) => {
  * `lease` first runs (see `kinds`): a bundle that uses none of them carries
  * none of that bookkeeping.
  */
-let finalize = (block: number): unknown => core.free(block);
+let finalize = (block: number): unknown => unspan(block);
+
+/** Frees `block` in the core (`debug` makes it fill the span first). */
+let unspan = (block: number): unknown => core.free(block);
+
+/**
+ * Called with each range of blocks that becomes free other than by `unspan`
+ * (new pages, the cut end of a `realloc`), and with each scratch; `debug`
+ * makes it keep its fill pattern and its list of scratches.
+ */
+let freshen = (_block: number, _blocks: number, _scratch?: boolean): void => {};
 
 // Pointer kinds. An `alloc(size, token)` registration cannot be cancelled (an
 // unregister token would slow the hot path), so `disown` leaves it pending as
@@ -154,7 +164,7 @@ const kinds = (): void => {
       release(held);
     } else {
       // An orphan's own finalizer frees only if the span was freed meanwhile.
-      if (orphans.get(held) !== false) core.free(held);
+      if (orphans.get(held) !== false) unspan(held);
       orphans.delete(held);
     }
   };
@@ -163,7 +173,7 @@ const kinds = (): void => {
 /** Frees `block` now, or when its orphan's finalizer comes. */
 const release = (block: number): void => {
   if (orphans.has(block)) orphans.set(block, true);
-  else core.free(block);
+  else unspan(block);
 };
 
 /** Registers `token` as the owner of `block`; returns the unregister key. */
@@ -288,10 +298,12 @@ const notify = (respawning: boolean): void => {
  */
 const enlarge = (pages: number): boolean => {
   // The core reserves its records first, so a refusal changes nothing.
+  const was = cap;
   if (core.grow(cap + pages * PAGE_BLOCKS)) {
     try {
       mem.grow(pages);
       rebind(mem);
+      freshen(was, cap - was);
       return true;
     } catch {
       core.shrink(cap);
@@ -423,7 +435,9 @@ export function alloc(size: number, token?: WeakKey): number {
   const blocks = blocksOf("alloc", size);
   // The scratch is where the span goes once the watchers have run.
   if (token === undefined) {
-    return (core.peek(blocks) || room("alloc", size, blocks)) << 4;
+    const block = core.peek(blocks) || room("alloc", size, blocks);
+    freshen(block, blocks, true);
+    return block << 4;
   }
   const block = core.take(blocks);
   if (!block) return allocSlow(size, blocks, token);
@@ -549,8 +563,9 @@ const allocation = (name: string, ptr: number, strong: boolean): number => {
   const block = ((ptr | 0) === ptr || ptr >>> 0 === ptr) && !(ptr & 15)
     ? ptr >>> 4
     : 0;
+  // Free spans come back negative (their bit 31 is set).
   const span = block && core.span(block);
-  if (!span || (span >= STRONG) != strong || orphans.get(block)) {
+  if (span <= 0 || (span >= STRONG) != strong || orphans.get(block)) {
     throw new RangeError(
       `${name}: ${ptr} is not the address of a live ${
         strong ? "strong" : "token"
@@ -658,8 +673,11 @@ const move = (
   if (ptr === 0) return strong(name, size, false, soft);
   const block = allocation(name, ptr, true);
   const blocks = blocksOf(name, size);
-  if (core.resize(block, blocks)) return block << 4;
   const len = core.span(block) & LENGTH;
+  if (core.resize(block, blocks)) {
+    if (blocks < len) freshen(block + blocks, len - blocks);
+    return block << 4;
+  }
   if (!room(name, size, blocks, soft)) return 0;
   const to = core.take(blocks);
   core.flip(to);
@@ -1173,4 +1191,436 @@ export function unwatch(...args: unknown[]): boolean {
   const had = set.size > 0;
   set.clear();
   return had;
+}
+
+/**
+ * A span of {@linkcode mem}, as {@linkcode spans} lists it.
+ *
+ * @example
+ * ```ts
+ * import { type Span, spans } from "@lewd/alloc";
+ *
+ * const free: Span[] = spans().filter((span) => span.kind == "free");
+ * ```
+ */
+export interface Span {
+  /** The address of its first byte (unsigned). */
+  start: number;
+  /** Its length in bytes (a multiple of 16). */
+  size: number;
+  /**
+   * `"guard"`: bytes 0–15, never handed out; `"token"`: freed after its
+   * token is collected or its lease disposed; `"strong"`: freed by
+   * {@linkcode free}; `"reserved"`: freed, but held until a pending
+   * finalizer has run (see {@linkcode disown}); `"free"`.
+   */
+  kind: "guard" | "token" | "strong" | "reserved" | "free";
+}
+
+const hex = (address: number) => "0x" + address.toString(16);
+
+/**
+ * Lists every span of {@linkcode mem} in address order, from the null guard
+ * to the end: they tile the memory. O(n) in the number of spans. A scratch is
+ * free space, so it shows as (part of) a free span.
+ *
+ * @returns The spans.
+ * @throws {Error} If the core's records do not tile the memory (a bug, which
+ * {@linkcode check} reports in more detail).
+ *
+ * @example
+ * ```ts
+ * import { malloc, spans } from "@lewd/alloc";
+ *
+ * malloc(100);
+ * for (const { start, size, kind } of spans()) console.log(start, size, kind);
+ * ```
+ */
+export function spans(): Span[] {
+  const list: Span[] = [{ start: 0, size: 16, kind: "guard" }];
+  for (let block = 1, span; block < cap; block += span & LENGTH) {
+    span = core.span(block);
+    if (!(span & LENGTH)) {
+      throw new Error(`lewd: no span starts at ${hex(block * 16)}`);
+    }
+    list.push({
+      start: block * 16,
+      size: (span & LENGTH) * 16,
+      kind: span < 0
+        ? "free"
+        : span >= STRONG
+        ? "strong"
+        : orphans.get(block)
+        ? "reserved"
+        : "token",
+    });
+  }
+  return list;
+}
+
+/** What `debug` writes into free spans: 0xDEADBEEF in every word. */
+const PATTERN = 0xDEAD_BEEF | 0;
+/** Scratches handed out since `debug` began, as [first, end) blocks. */
+let scratches: [number, number][] = [];
+let debugging = false;
+
+const fill = (block: number, blocks: number): void => {
+  new Int32Array(buf, block * 16, blocks * 4).fill(PATTERN);
+};
+
+/**
+ * Turns the debug mode on or off. On, every span that becomes free is filled
+ * with the pattern 0xDEADBEEF (so are all free spans now, and every page
+ * `mem` grows by), and {@linkcode check} reports any free byte that no longer
+ * holds it: a write after free, or through a stale pointer. Bytes handed out
+ * as a scratch are exempt (the scratch is free space used on purpose).
+ *
+ * This is the one case where the allocator writes into `mem`: only into free
+ * spans. It makes every free slower by the cost of filling the span. Turning
+ * it on invalidates any scratch.
+ *
+ * @param on Whether to debug.
+ * @throws {TypeError} If `on` is not a boolean.
+ *
+ * @example
+ * ```ts
+ * import { check, debug, free, i32, malloc } from "@lewd/alloc";
+ *
+ * debug(true);
+ * const ptr = malloc(16);
+ * free(ptr);
+ * i32[ptr >>> 2] = 1; // a write after free...
+ * try {
+ *   check(); // ...is reported here
+ * } catch (error) {
+ *   console.log((error as Error).message);
+ * }
+ * i32[ptr >>> 2] = 0xDEADBEEF | 0;
+ * debug(false);
+ * ```
+ */
+export function debug(on: boolean): void {
+  if (typeof on != "boolean") {
+    throw new TypeError(`debug: on must be a boolean, got ${describe(on)}`);
+  }
+  debugging = on;
+  scratches = [];
+  if (on) {
+    for (const span of spans()) {
+      if (span.kind == "free") fill(span.start / 16, span.size / 16);
+    }
+    unspan = (block) => {
+      fill(block, core.span(block) & LENGTH);
+      return core.free(block);
+    };
+    freshen = (block, blocks, scratch) => {
+      if (!scratch) fill(block, blocks);
+      else if (scratches.push([block, block + blocks]) > 64) {
+        // Keep the list short: the two oldest become the range over both.
+        const [a, b] = scratches.splice(0, 2);
+        scratches.unshift([Math.min(a[0], b[0]), Math.max(a[1], b[1])]);
+      }
+    };
+  } else {
+    unspan = (block) => core.free(block);
+    freshen = () => {};
+  }
+}
+
+/**
+ * Verifies every invariant of the heap that can be seen from JS, and throws
+ * one readable report of all that is wrong:
+ *
+ * - the spans tile `mem` from the null guard to the end (SPEC.md invariants
+ *   1–3), and no two free spans are adjacent (every free is merged);
+ * - each free span's two ends agree, and {@linkcode stats}' counts match the
+ *   spans;
+ * - the best-fit index: for every length of free span, the span the next
+ *   allocation of that length would take is the lowest of the shortest that
+ *   fit;
+ * - the pointer kinds' bookkeeping matches the spans;
+ * - `buf`, `i32` and `cap` are bound to `mem`, within the {@linkcode limit};
+ * - in {@linkcode debug} mode, every free byte still holds the fill pattern.
+ *
+ * O(n log n) in the number of spans: for tests and debugging, not every frame.
+ *
+ * @throws {Error} "lewd: check found N problem(s)", one per line after it.
+ *
+ * @example
+ * ```ts
+ * import { alloc, check } from "@lewd/alloc";
+ *
+ * alloc(100, {});
+ * check(); // throws if anything is wrong
+ * ```
+ */
+export function check(): void {
+  const problems: string[] = [];
+  let list: Span[] = [];
+  try {
+    list = spans();
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  let used = 0, allocations = 0, largest = 0, previous = "";
+  const free: Span[] = [];
+  for (const span of list) {
+    const { start, size, kind } = span;
+    if (kind == "free") {
+      free.push(span);
+      largest = Math.max(largest, size);
+      if (previous == "free") {
+        problems.push(`free spans meet at ${hex(start)} (not merged)`);
+      }
+      if (core.span((start + size) / 16 - 1) != core.span(start / 16)) {
+        problems.push(`the free span at ${hex(start)}: its ends disagree`);
+      }
+    } else if (kind != "guard") {
+      used += size;
+      allocations++;
+    }
+    previous = kind;
+  }
+  const counted = {
+    used,
+    allocations,
+    freeSpans: free.length,
+    largest,
+    tail: previous == "free" ? list[list.length - 1].size : 0,
+  };
+  const { limit: _, ...figures } = stats();
+  for (const [name, value] of Object.entries(counted)) {
+    const reported = figures[name as keyof typeof counted];
+    if (reported !== value) {
+      problems.push(`stats().${name} is ${reported}, the spans say ${value}`);
+    }
+  }
+  // The best fit for each free length: the lowest of the shortest that fit.
+  const byFit = [...free].sort((a, b) => a.size - b.size || a.start - b.start);
+  byFit.forEach(({ start, size }, i) => {
+    if (i && byFit[i - 1].size == size) return;
+    const placed = core.peek(size / 16) * 16;
+    if (placed != start) {
+      problems.push(
+        `the best-fit index places ${size} bytes at ${hex(placed)}, not ${
+          hex(start)
+        }`,
+      );
+    }
+  });
+  const kindAt = new Map(list.map((span) => [span.start / 16, span.kind]));
+  for (const block of keys.keys()) {
+    if (kindAt.get(block) != "token") {
+      problems.push(
+        `a cancellable registration for ${hex(block * 16)}, a ${
+          kindAt.get(block)
+        } span`,
+      );
+    }
+  }
+  for (const [block, freed] of orphans) {
+    const kind = kindAt.get(block);
+    if (freed ? kind != "reserved" : kind != "strong" && kind != "token") {
+      problems.push(
+        `an orphaned registration for ${hex(block * 16)}, a ${kind} span`,
+      );
+    }
+  }
+  if (buf !== mem.buffer || i32.buffer !== buf || cap * 16 != buf.byteLength) {
+    problems.push("buf, i32 or cap is not bound to mem");
+  }
+  if (cap > maxPages * PAGE_BLOCKS) problems.push("mem is past its limit");
+  if (debugging) {
+    const words = new Int32Array(buf);
+    for (const { start, size } of free) {
+      for (let word = start / 4; word < (start + size) / 4; word++) {
+        if (words[word] == PATTERN) continue;
+        // A scratch is free space written on purpose: skip past it.
+        const scratch = scratches.find(([from, to]) =>
+          word >= from * 4 && word < to * 4
+        );
+        if (scratch) {
+          word = scratch[1] * 4 - 1;
+          continue;
+        }
+        problems.push(
+          `write after free: ${hex(word * 4)}, in the free span ${hex(start)}–${
+            hex(start + size)
+          }`,
+        );
+        break;
+      }
+    }
+  }
+  if (problems.length) {
+    throw new Error(
+      `lewd: check found ${problems.length} problem(s):\n- ${
+        problems.join("\n- ")
+      }`,
+    );
+  }
+}
+
+/**
+ * What {@linkcode render} draws, and how big.
+ *
+ * @example
+ * ```ts
+ * import { alloc, render, type RenderOptions } from "@lewd/alloc";
+ *
+ * const size = 256;
+ * const options: RenderOptions = { width: 480, scratch: [alloc(size), size] };
+ * const svg = render(options);
+ * ```
+ */
+export interface RenderOptions {
+  /** Width of the map in pixels (960 if not given). */
+  width?: number;
+  /** Rows the address space wraps into (from the size of `mem` if not given). */
+  rows?: number;
+  /** A scratch to outline: its address and size, as `alloc(size)` gave it. */
+  scratch?: [ptr: number, size: number];
+}
+
+const COLORS: Record<Span["kind"] | "scratch", string> = {
+  guard: "#6b6b6b",
+  token: "#4c78a8",
+  strong: "#f58518",
+  reserved: "#b279a2",
+  free: "#e6e6e6",
+  scratch: "#e45756",
+};
+
+const bytes = (n: number) =>
+  n >= 0x10_0000
+    ? `${(n / 0x10_0000).toFixed(2)} MiB`
+    : n >= 1024
+    ? `${(n / 1024).toFixed(1)} KiB`
+    : `${n} B`;
+
+/**
+ * Draws the memory map as an SVG document that a browser opens: the address
+ * space wraps into rows, left to right from the address on each row's label;
+ * each span is a bar coloured by kind (used by a token, strong, reserved,
+ * free, the guard; a scratch you pass is outlined), above a legend and the
+ * fragmentation figures (used, free, the longest free span, and `1 −
+ * longest ÷ free`).
+ *
+ * @param options Width, rows and a scratch to outline; see
+ * {@linkcode RenderOptions}.
+ * @returns The SVG text.
+ * @throws {RangeError} If `width` or `rows` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { alloc, render } from "@lewd/alloc";
+ *
+ * alloc(1000, {});
+ * const svg = render({ width: 640 });
+ * // Deno.writeTextFileSync("heap.svg", svg); then open it in a browser
+ * ```
+ */
+export function render(options?: RenderOptions): string {
+  const size = cap * 16;
+  const width = options?.width ?? 960;
+  const rows = options?.rows ??
+    Math.min(64, Math.max(1, Math.ceil(Math.sqrt(size / 0x1000))));
+  for (const [name, value] of [["width", width], ["rows", rows]] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(
+        `render: ${name} must be a positive integer, got ${describe(value)}`,
+      );
+    }
+  }
+  const perRow = Math.ceil(size / rows / 16) * 16;
+  const scale = width / perRow;
+  const [left, top, rowHeight, gap] = [96, 58, 18, 6];
+  const y = (row: number) => top + row * (rowHeight + gap);
+  const out: string[] = [];
+  // One bar per span and row it crosses; neighbours of one kind are merged.
+  const bars: [row: number, from: number, to: number, kind: string][] = [];
+  const bar = (start: number, end: number, kind: string) => {
+    for (let at = start; at < end;) {
+      const row = Math.floor(at / perRow);
+      const stop = Math.min(end, (row + 1) * perRow);
+      const last = bars[bars.length - 1];
+      if (last && last[0] == row && last[3] == kind && last[2] == at) {
+        last[2] = stop;
+      } else bars.push([row, at, stop, kind]);
+      at = stop;
+    }
+  };
+  const list = spans();
+  for (const { start, size: length, kind } of list) {
+    bar(start, start + length, kind);
+  }
+  for (const [row, from, to, kind] of bars) {
+    out.push(
+      `<rect x="${(left + (from - row * perRow) * scale).toFixed(2)}" y="${
+        y(row)
+      }" width="${
+        Math.max(0.3, (to - from) * scale).toFixed(2)
+      }" height="${rowHeight}" fill="${COLORS[kind as Span["kind"]]}"/>`,
+    );
+  }
+  if (options?.scratch) {
+    const [ptr, length] = options.scratch;
+    const start = ptr >>> 0;
+    for (let at = start; at < start + length;) {
+      const row = Math.floor(at / perRow);
+      const stop = Math.min(start + length, (row + 1) * perRow);
+      out.push(
+        `<rect x="${(left + (at - row * perRow) * scale).toFixed(2)}" y="${
+          y(row) - 1
+        }" width="${((stop - at) * scale).toFixed(2)}" height="${
+          rowHeight + 2
+        }" fill="none" stroke="${COLORS.scratch}" stroke-width="1.5"/>`,
+      );
+      at = stop;
+    }
+  }
+  for (let row = 0; row < rows && row * perRow < size; row++) {
+    out.push(
+      `<text x="${left - 6}" y="${y(row) + 13}" text-anchor="end">${
+        hex(row * perRow)
+      }</text>`,
+    );
+  }
+  const s = stats();
+  const fragmentation = s.free ? 1 - s.largest / s.free : 0;
+  const legendY = y(rows) + 12;
+  const legend =
+    (["token", "strong", "reserved", "free", "guard", "scratch"] as const)
+      .map((kind, i) =>
+        `<rect x="${
+          left + i * 110
+        }" y="${legendY}" width="12" height="12" fill="${
+          kind == "scratch" ? "none" : COLORS[kind]
+        }"${
+          kind == "scratch"
+            ? ` stroke="${COLORS.scratch}" stroke-width="1.5"`
+            : ""
+        }/><text x="${left + i * 110 + 18}" y="${legendY + 11}">${kind}</text>`
+      );
+  const height = legendY + 30;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${
+    left + width + 20
+  }" height="${height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${left}" y="20" font-size="14" font-weight="bold">LEWD Alloc: mem ${
+    bytes(size)
+  }, ${s.allocations} allocations, ${s.freeSpans} free spans</text>
+<text x="${left}" y="40">used ${bytes(s.used)} (${
+    (100 * s.used / size).toFixed(1)
+  }%) · free ${bytes(s.free)} · largest free ${
+    bytes(s.largest)
+  } · fragmentation ${
+    (100 * fragmentation).toFixed(1)
+  }% (1 − largest ÷ free) · free tail ${bytes(s.tail)} · ${
+    bytes(perRow)
+  } per row</text>
+${out.join("\n")}
+${legend.join("\n")}
+</svg>
+`;
 }

@@ -54,6 +54,9 @@ const MAX_BLOCKS: u32 = 1 << 28;
 /// a token for it. `take` hands out spans with the bit set.
 pub(crate) const STRONG: u32 = 1 << 30;
 
+/// The bit `span` sets for a free span (no used span's `!tag` has it).
+pub(crate) const FREE: u32 = 1 << 31;
+
 /// The first tag of a used span of `len` blocks (not strong).
 fn used_tag(len: u32) -> u32 {
     !len
@@ -206,20 +209,22 @@ impl<W: Words> Heap<W> {
         true
     }
 
-    /// `!tag` of the used span starting at `block`: its length, with
-    /// [`STRONG`] set if it is strong; 0 if no used span starts there.
+    /// What starts (or ends) at `block`: for the first block of a used span,
+    /// `!tag`, its length with [`STRONG`] set if it is strong; for the first
+    /// or the last block of a free span, its length with [`FREE`] set; else 0.
     pub fn span(&self, block: u32) -> u32 {
         if block > self.last {
             return 0;
         }
-        used(self.tag(block)).unwrap_or(0)
+        let tag = self.tag(block);
+        used(tag).unwrap_or(if tag != 0 { tag | FREE } else { 0 })
     }
 
     /// Makes the used span starting at `block` strong if it was not, and
     /// not strong if it was. Returns false, changing nothing, if no used span
     /// starts there.
     pub fn flip(&mut self, block: u32) -> bool {
-        if self.span(block) == 0 {
+        if block > self.last || used(self.tag(block)).is_none() {
             return false;
         }
         self.set_tag(block, self.tag(block) ^ STRONG);

@@ -19,7 +19,7 @@
 //! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
 //! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
 //! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
-//! | `span(block)`   | a start block     | length, + 2^30 if strong                      | 0: no used span starts there                    |
+//! | `span(block)`   | any block         | used start: length, + 2^30 if strong; free start or end: length + 2^31 | 0: no span starts or ends there |
 //! | `flip(block)`   | a start block     | 1 after toggling the span's strong bit         | 0: no used span starts there; nothing changed   |
 //! | `resize(block, blocks)` | a start block, 1 ≤ blocks < 2^28 | 1 after changing the span's length in place | 0: no used span starts there, or the free span after it is too short |
 //! | `stat(which)`   | 0–3               | used blocks, used spans, free spans, longest free span | —                                        |

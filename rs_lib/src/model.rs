@@ -105,7 +105,9 @@ fn run(ops: &[Op]) {
             assert_eq!(heap.stat(which), model.stat(which), "stat({which}) after {op:?}");
         }
         for span in &model.spans {
-            assert_eq!(heap.span(span.start), model.span(span.start), "span({}) after {op:?}", span.start);
+            for block in [span.start, span.end() - 1] {
+                assert_eq!(heap.span(block), model.span(block), "span({block}) after {op:?}");
+            }
         }
         heap.check();
     }

@@ -109,12 +109,16 @@ impl Model {
             .position(|s| s.start == block && s.used && block != 0)
     }
 
-    /// The length of the used span at `block`, plus 2^30 if it is strong; 0
-    /// if none starts there.
+    /// The length of the used span at `block`, plus 2^30 if it is strong;
+    /// of the free span that starts or ends there, plus 2^31; else 0.
     pub fn span(&self, block: u32) -> u32 {
-        self.used_at(block).map_or(0, |i| {
-            self.spans[i].len | if self.strong.contains(&block) { 1 << 30 } else { 0 }
-        })
+        if let Some(i) = self.used_at(block) {
+            return self.spans[i].len | if self.strong.contains(&block) { 1 << 30 } else { 0 };
+        }
+        self.spans
+            .iter()
+            .find(|s| !s.used && (s.start == block || s.end() - 1 == block))
+            .map_or(0, |s| s.len | 1 << 31)
     }
 
     pub fn flip(&mut self, block: u32) -> bool {

@@ -93,12 +93,16 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
     [
       "Lease",
       "OutOfMemory",
+      "RenderOptions",
+      "Span",
       "Stats",
       "alloc",
       "bind",
       "buf",
       "calloc",
       "cap",
+      "check",
+      "debug",
       "disown",
       "free",
       "grow",
@@ -110,12 +114,14 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
       "mem",
       "own",
       "realloc",
+      "render",
+      "spans",
       "stats",
       "trim",
       "unwatch",
       "watch",
     ],
-    "the exports of SPEC.md, lease (issue 8) and those of issue 5",
+    "the exports of SPEC.md, lease (issue 8), and those of issues 5 and 6",
   );
   for (const { name, declarations } of symbols) {
     await t.step(name, () => {
