@@ -38,6 +38,8 @@ interface Core {
   flip(block: number): number;
   resize(block: number, blocks: number): number;
   stat(which: number): number;
+  aligned(blocks: number, align: number, commit: number): number;
+  claim(start: number, at: number, blocks: number): number;
 }
 
 const PAGE_BLOCKS = 4096;
@@ -370,21 +372,65 @@ const room = (
   size: number,
   blocks: number,
   soft?: boolean,
+  align = 1,
 ): number => {
   let block;
-  for (let round = 0; !(block = core.peek(blocks)); round++) {
+  for (
+    let round = 0;
+    !(block = align > 1 ? core.aligned(blocks, align, 0) : core.peek(blocks));
+    round++
+  ) {
     if (round == 3) {
       throw new RangeError(
         `${name}: resize callbacks keep releasing the room for ${size} bytes`,
       );
     }
-    if (!expand(blocks)) {
+    // An aligned span may start up to `align - 1` blocks into the tail.
+    if (!expand(blocks + align - 1)) {
       if (soft) return 0;
       throw cannotFit(name, size);
     }
     notify(false);
   }
   return block;
+};
+
+/**
+ * Takes the span where `blocks` go at a multiple of `align` blocks, after
+ * growing `mem` and running the watchers as `room` does; 0 if `soft` and
+ * out of memory.
+ */
+const reserve = (
+  name: string,
+  size: number,
+  blocks: number,
+  align: number,
+  soft?: boolean,
+): number =>
+  room(name, size, blocks, soft, align) &&
+  (align > 1 ? core.aligned(blocks, align, 1) : core.take(blocks));
+
+/**
+ * An alignment in bytes as blocks: 1 for `undefined` if it is `optional` (16
+ * bytes); throws unless it is a power of two from 16 to 65 536.
+ */
+const alignOf = (
+  name: string,
+  align: number | undefined,
+  optional = true,
+): number => {
+  if (align === undefined && optional) return 1;
+  if (typeof align != "number") {
+    throw new TypeError(
+      `${name}: align must be a number, got ${describe(align)}`,
+    );
+  }
+  if (!(align >= 16 && align <= 0x1_0000 && (align & (align - 1)) == 0)) {
+    throw new RangeError(
+      `${name}: align must be a power of two from 16 to 65536, got ${align}`,
+    );
+  }
+  return align / 16;
 };
 
 const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
@@ -412,6 +458,8 @@ const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
  * address among equals. When nothing fits, `mem` grows (by at least half its
  * size, see {@linkcode mem}, never past the {@linkcode limit}) and the resize
  * watchers run before `alloc` returns.
+ *
+ * For addresses aligned to more than 16 bytes, see {@linkcode allocAligned}.
  *
  * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
  * @param token The lifetime token: an object or a non-registered symbol.
@@ -448,6 +496,55 @@ export function alloc(size: number, token?: WeakKey): number {
     checkWeakKey("alloc", token);
     throw error;
   }
+  if ((debt += blocks) > nudgeAt) nudge();
+  return block << 4;
+}
+
+/**
+ * {@linkcode alloc} at an address that is a multiple of `align`: with a
+ * `token`, an allocation freed after the token is collected; without one, a
+ * scratch (where `allocAligned(size, align, token)` would place it now).
+ *
+ * Placement is the best-fit rule over the aligned addresses: the shortest free
+ * span that holds `size` bytes at such an address, the lowest among equals,
+ * at its lowest such address; what is left before and after stays free. When
+ * `mem` must grow, it grows as for `alloc` (enough for the worst alignment in
+ * the tail) and the watchers run before the span is taken, as for
+ * {@linkcode malloc}.
+ *
+ * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
+ * @param align The alignment in bytes: a power of two from 16 to 65 536.
+ * @param token The lifetime token: an object or a non-registered symbol.
+ * @returns The address, a multiple of `align`.
+ * @throws {TypeError} If `size` or `align` is not a number or `token` cannot
+ * be held weakly.
+ * @throws {RangeError} If `size` or `align` is out of range, or out of memory
+ * (with an {@linkcode OutOfMemory} cause). Nothing changes on any error.
+ *
+ * @example
+ * ```ts
+ * import { allocAligned } from "@lewd/alloc";
+ *
+ * const owner = {};
+ * const page = allocAligned(4096, 4096, owner); // page-aligned, with a token
+ * const tmp = allocAligned(256, 64); // a 64-byte aligned scratch
+ * ```
+ */
+export function allocAligned(
+  size: number,
+  align: number,
+  token?: WeakKey,
+): number {
+  const blocks = blocksOf("allocAligned", size);
+  const over = alignOf("allocAligned", align, false);
+  if (token === undefined) {
+    const block = room("allocAligned", size, blocks, false, over);
+    freshen(block, blocks, true);
+    return block << 4;
+  }
+  checkWeakKey("allocAligned", token);
+  const block = reserve("allocAligned", size, blocks, over);
+  registry.register(token, block);
   if ((debt += blocks) > nudgeAt) nudge();
   return block << 4;
 }
@@ -489,6 +586,8 @@ export interface Lease {
  * does nothing.
  *
  * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
+ * @param align The alignment in bytes, as for {@linkcode allocAligned}; 16
+ * (every address's) if not given.
  * @returns The lease; its `ptr` is the address.
  * @throws {TypeError | RangeError} As {@linkcode alloc}.
  *
@@ -502,10 +601,9 @@ export interface Lease {
  * } // freed here
  * ```
  */
-export function lease(size: number): Lease {
+export function lease(size: number, align?: number): Lease {
   const blocks = blocksOf("lease", size);
-  room("lease", size, blocks);
-  const block = core.take(blocks);
+  const block = reserve("lease", size, blocks, alignOf("lease", align));
   const held = {
     ptr: block << 4,
     size,
@@ -565,7 +663,10 @@ const allocation = (name: string, ptr: number, strong: boolean): number => {
     : 0;
   // Free spans come back negative (their bit 31 is set).
   const span = block && core.span(block);
-  if (span <= 0 || (span >= STRONG) != strong || orphans.get(block)) {
+  if (
+    span <= 0 || (span >= STRONG) != strong || orphans.get(block) ||
+    guarded.has(block)
+  ) {
     throw new RangeError(
       `${name}: ${ptr} is not the address of a live ${
         strong ? "strong" : "token"
@@ -584,10 +685,10 @@ const strong = (
   size: number,
   zero?: boolean,
   soft?: boolean,
+  align = 1,
 ): number => {
-  const blocks = blocksOf(name, size);
-  if (!room(name, size, blocks, soft)) return 0;
-  const block = core.take(blocks);
+  const block = reserve(name, size, blocksOf(name, size), align, soft);
+  if (!block) return 0;
   core.flip(block);
   if (zero) new Uint8Array(buf, block * 16, size).fill(0);
   return block << 4;
@@ -601,7 +702,10 @@ const strong = (
  * leaves nothing allocated.
  *
  * @param size Bytes to allocate: an integer from 1 to 4 294 967 280.
- * @returns The address (a multiple of 16, at least 16, as a signed i32).
+ * @param align The alignment in bytes, as for {@linkcode allocAligned}; 16
+ * (every address's) if not given.
+ * @returns The address (a multiple of 16, or of `align`, at least 16, as a
+ * signed i32).
  * @throws {TypeError | RangeError} As {@linkcode alloc}.
  *
  * @example
@@ -613,8 +717,8 @@ const strong = (
  * free(ptr);
  * ```
  */
-export function malloc(size: number): number {
-  return strong("malloc", size);
+export function malloc(size: number, align?: number): number {
+  return strong("malloc", size, false, false, alignOf("malloc", align));
 }
 
 /** `count * size` as a byte size; throws if either is not a count. */
@@ -803,15 +907,156 @@ export function disown(ptr: number): void {
   core.flip(block);
 }
 
+// Ranges the allocator must never hand out (`protect`), by first block: strong
+// spans that `free`, `realloc`, `own` and `disown` refuse.
+const guarded = /*#__PURE__*/ new Set<number>();
+
+/**
+ * Marks `size` bytes from `ptr` (widened to whole 16-byte blocks) as
+ * **protected**: the allocator never hands them out, and no function frees
+ * them. For a compiled module's static data and stack below its
+ * `__heap_base`, or for memory that another allocator manages. `mem` grows
+ * first if the range runs past its end (and the watchers run).
+ *
+ * The range must be free: it may not overlap an allocation or another
+ * protected range. Bytes 0–15 are never handed out anyway; a range that starts
+ * there is protected from byte 16.
+ *
+ * @param ptr The first byte: an address (signed or unsigned i32).
+ * @param size The bytes to protect: an integer from 1.
+ * @throws {TypeError} If `ptr` or `size` is not a number.
+ * @throws {RangeError} If they are not integers in range, if the range is
+ * not free, or out of memory (past the {@linkcode limit}). Nothing changes.
+ *
+ * @example
+ * ```ts
+ * import { protect } from "@lewd/alloc";
+ *
+ * // A module's data and 8 KiB stack below its __heap_base of 0x3000.
+ * protect(0, 0x3000);
+ * ```
+ */
+export function protect(ptr: number, size: number): void {
+  for (const [what, value] of [["ptr", ptr], ["size", size]] as const) {
+    if (typeof value != "number") {
+      throw new TypeError(
+        `protect: ${what} must be a number, got ${describe(value)}`,
+      );
+    }
+  }
+  const start = (ptr | 0) === ptr || ptr >>> 0 === ptr ? ptr >>> 0 : -1;
+  if (start < 0 || !(size >= 1) || !Number.isInteger(size)) {
+    throw new RangeError(
+      `protect: ptr must be an address and size an integer from 1, got ${ptr} and ${size}`,
+    );
+  }
+  const end = Math.ceil((start + size) / 16);
+  const first = Math.max(1, Math.floor(start / 16));
+  if (end > MAX_PAGES * PAGE_BLOCKS) {
+    throw new RangeError(
+      `protect: ${hex(start)} + ${size} runs past 4 GiB`,
+    );
+  }
+  if (first >= end) return; // within the guard
+  reach("protect", end);
+  const span = spans().find((span) =>
+    span.kind == "free" && span.start <= first * 16 &&
+    span.start + span.size >= end * 16
+  );
+  if (!span || !core.claim(span.start / 16, first, end - first)) {
+    throw new RangeError(
+      `protect: ${hex(first * 16)}–${
+        hex(end * 16)
+      } is not free (it overlaps an allocation or a protected range)`,
+    );
+  }
+  core.flip(first);
+  guarded.add(first);
+}
+
+/**
+ * Restricts the allocator to the working range `[start, end)` of `mem`, so
+ * that it can share the memory with another allocator: protects everything
+ * of `mem` outside it (growing `mem` to `end` first if needed) and sets the
+ * {@linkcode limit} to the size of `mem`, so that it never grows into memory
+ * it does not own. Raising the limit later hands the new pages to this
+ * allocator.
+ *
+ * @param start The first byte of the range (rounded up to 16).
+ * @param end The end of the range (rounded down to 16).
+ * @throws {TypeError | RangeError} As {@linkcode protect}, or if the range is
+ * empty. What was protected before an error stays protected.
+ *
+ * @example
+ * ```ts
+ * import { restrict } from "@lewd/alloc";
+ *
+ * restrict(0x1_0000, 0x4_0000); // this allocator: 64 KiB to 256 KiB
+ * ```
+ */
+export function restrict(start: number, end: number): void {
+  for (const [what, value] of [["start", start], ["end", end]] as const) {
+    if (typeof value != "number") {
+      throw new TypeError(
+        `restrict: ${what} must be a number, got ${describe(value)}`,
+      );
+    }
+  }
+  const from = Math.max(1, Math.ceil(start / 16));
+  const to = Math.floor(end / 16);
+  if (!(to > from) || to > MAX_PAGES * PAGE_BLOCKS) {
+    throw new RangeError(
+      `restrict: the range ${start}–${end} holds no block of mem`,
+    );
+  }
+  // Check first that nothing outside the range is in use, so that an error
+  // changes nothing.
+  const top = Math.max(cap, Math.ceil(to / PAGE_BLOCKS) * PAGE_BLOCKS);
+  for (const span of spans()) {
+    const [a, b] = [span.start / 16, (span.start + span.size) / 16];
+    if (span.kind != "free" && span.kind != "guard" && (a < from || b > to)) {
+      throw new RangeError(
+        `restrict: ${hex(span.start)} is in use, outside ${hex(from * 16)}–${
+          hex(to * 16)
+        }`,
+      );
+    }
+  }
+  reach("restrict", top);
+  if (from > 1) protect(16, (from - 1) * 16);
+  if (cap > to) protect(to * 16, (cap - to) * 16);
+  maxPages = cap / PAGE_BLOCKS;
+}
+
+/**
+ * Grows `mem` (exactly, and running the watchers) so that it holds `end`
+ * blocks; out of memory past the limit.
+ */
+const reach = (name: string, end: number): void => {
+  if (end > cap) {
+    const pages = Math.ceil((end - cap) / PAGE_BLOCKS);
+    if (pages > maxPages - cap / PAGE_BLOCKS || !enlarge(pages)) {
+      throw outOfMemory(
+        `${name}: out of memory, cannot reach ${hex(end * 16)}`,
+        end * 16,
+      );
+    }
+    notify(false);
+  }
+};
+
 /**
  * The allocator's functions with the C signatures and failure modes that
  * hand-written modules expect, to import as `env.malloc`, `env.calloc`,
- * `env.realloc` and `env.free`: a module can then allocate without linking an
+ * `env.realloc`, `env.free` and `env.aligned_alloc`: a module can then
+ * allocate without linking an
  * allocator. They make strong allocations, as the functions of the same names
- * do, with these differences: sizes arrive as i32 and are read unsigned;
+ * do (`aligned_alloc` as `malloc(size, align)`, alignments below 16 counting
+ * as 16), with these differences: sizes arrive as i32 and are read unsigned;
  * `malloc`, `calloc` and `realloc` return 0 (NULL) when out of memory (leaving
- * `realloc`'s block as it was), for a size of 0 and when `count * size`
- * overflows; `realloc(ptr, 0)` frees `ptr` and returns 0. `free` of anything
+ * `realloc`'s block as it was), for a size of 0, when `count * size`
+ * overflows and for an alignment that is not a power of two up to 65 536;
+ * `realloc(ptr, 0)` frees `ptr` and returns 0. `free` of anything
  * but 0 or a live strong allocation throws the `RangeError` of
  * {@linkcode free} through the module, as a trap would. Growth from inside a
  * module rebinds `buf` and `i32` and runs the watchers, which may throw
@@ -842,6 +1087,8 @@ export const imports: {
   realloc(ptr: number, size: number): number;
   /** `void free(void *ptr)`. */
   free(ptr: number): void;
+  /** `void *aligned_alloc(size_t alignment, size_t size)`. */
+  aligned_alloc(alignment: number, size: number): number;
 } = {
   malloc: (size) =>
     (size >>>= 0) && size <= MAX_SIZE ? strong("malloc", size, false, true) : 0,
@@ -857,6 +1104,13 @@ export const imports: {
     return 0;
   },
   free,
+  aligned_alloc: (alignment, size) => {
+    alignment = Math.max(alignment >>> 0, 16);
+    return (size >>>= 0) && size <= MAX_SIZE && alignment <= 0x1_0000 &&
+        !(alignment & (alignment - 1))
+      ? strong("aligned_alloc", size, false, true, alignment / 16)
+      : 0;
+  },
 };
 
 /**
@@ -1212,9 +1466,10 @@ export interface Span {
    * `"guard"`: bytes 0–15, never handed out; `"token"`: freed after its
    * token is collected or its lease disposed; `"strong"`: freed by
    * {@linkcode free}; `"reserved"`: freed, but held until a pending
-   * finalizer has run (see {@linkcode disown}); `"free"`.
+   * finalizer has run (see {@linkcode disown}); `"protected"`: never
+   * handed out or freed (see {@linkcode protect}); `"free"`.
    */
-  kind: "guard" | "token" | "strong" | "reserved" | "free";
+  kind: "guard" | "protected" | "token" | "strong" | "reserved" | "free";
 }
 
 const hex = (address: number) => "0x" + address.toString(16);
@@ -1248,6 +1503,8 @@ export function spans(): Span[] {
       size: (span & LENGTH) * 16,
       kind: span < 0
         ? "free"
+        : guarded.has(block)
+        ? "protected"
         : span >= STRONG
         ? "strong"
         : orphans.get(block)
@@ -1484,6 +1741,7 @@ export interface RenderOptions {
 
 const COLORS: Record<Span["kind"] | "scratch", string> = {
   guard: "#6b6b6b",
+  protected: "#54a24b",
   token: "#4c78a8",
   strong: "#f58518",
   reserved: "#b279a2",

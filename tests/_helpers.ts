@@ -154,6 +154,40 @@ export class Model {
   }
 
   /**
+   * Best fit at a multiple of `align` blocks: the shortest free span that
+   * holds `blocks` at such an address, the lowest among equals; taken there
+   * (the rest on either side stays free). -1 if none fits.
+   */
+  takeAligned(blocks: number, align: number, capBlocks: number): number {
+    this.grow(capBlocks);
+    let best = -1, at = 0;
+    this.spans.forEach((span, i) => {
+      const first = Math.ceil(span.start / align) * align;
+      if (
+        !span.used && first + blocks <= span.start + span.blocks &&
+        (best < 0 || span.blocks < this.spans[best].blocks)
+      ) [best, at] = [i, first];
+    });
+    if (best < 0) return -1;
+    const span = this.spans[best];
+    const parts: Span[] = [];
+    if (at > span.start) {
+      parts.push({ start: span.start, blocks: at - span.start, used: false });
+    }
+    parts.push({ start: at, blocks, used: true });
+    const end = span.start + span.blocks;
+    if (end > at + blocks) {
+      parts.push({
+        start: at + blocks,
+        blocks: end - at - blocks,
+        used: false,
+      });
+    }
+    this.spans.splice(best, 1, ...parts);
+    return at * 16;
+  }
+
+  /**
    * `realloc` in place: shorter frees the end; longer takes the start of the
    * free span right after. False (nothing changed) if that is too short.
    */

@@ -38,6 +38,7 @@
 //! or move when the tags grow, which keeps the core small.
 
 use crate::bins::BINS;
+use crate::tree::key;
 use crate::words::Words;
 
 /// Byte offset of block 0's record, past a least-node word per small bin.
@@ -182,16 +183,68 @@ impl<W: Words> Heap<W> {
     pub fn take(&mut self, blocks: u32) -> u32 {
         let start = self.fit(blocks);
         if start != 0 {
-            let len = self.tag(start);
-            self.drop_free(start, len);
-            self.set_tag(start, used_tag(blocks));
-            if len > blocks {
-                self.put_free(start + blocks, len - blocks);
-            }
-            self.counts[USED] += blocks;
-            self.counts[SPANS] += 1;
+            self.carve(start, start, blocks);
         }
         start
+    }
+
+    /// Reserves `[at, at + blocks)` inside the free span starting at `start`;
+    /// what is left on either side stays free.
+    fn carve(&mut self, start: u32, at: u32, blocks: u32) {
+        let end = start + self.tag(start);
+        self.drop_free(start, end - start);
+        if at > start {
+            self.put_free(start, at - start);
+        }
+        self.set_tag(at, used_tag(blocks));
+        if end > at + blocks {
+            self.put_free(at + blocks, end - at - blocks);
+        }
+        self.counts[USED] += blocks;
+        self.counts[SPANS] += 1;
+    }
+
+    /// Where `blocks` (≥ 1) go at a multiple of `align` blocks (a power of
+    /// two): the shortest free span that holds them at such a multiple, the
+    /// lowest among equals, at its lowest such multiple; 0 if none. With
+    /// `commit`, reserves them there. Visits the free spans in best-fit order
+    /// until one fits: O(log n) per span that is too short once aligned.
+    pub fn aligned(&mut self, blocks: u32, align: u32, commit: bool) -> u32 {
+        let mut at = key(blocks, 0);
+        loop {
+            let node = self.words.get(self.lower_bound(at), 0);
+            if node == 0 {
+                return 0;
+            }
+            let (start, len) = (node / RECORD, self.words.get(node, RECORDS));
+            let first = (start + align - 1) & !(align - 1);
+            if first - start + blocks <= len {
+                if commit {
+                    self.carve(start, first, blocks);
+                }
+                return first;
+            }
+            at = key(len, node) + 1;
+        }
+    }
+
+    /// Reserves `[at, at + blocks)` (`blocks` ≥ 1), which must lie inside the
+    /// free span starting at `start`: the facade's way to mark a range it must
+    /// never hand out. Returns false, changing nothing, if no free span
+    /// starts at `start` (the index says: a tag alone could be a free span's
+    /// last) or the range runs outside it.
+    pub fn claim(&mut self, start: u32, at: u32, blocks: u32) -> bool {
+        if start > self.last || at < start || blocks == 0 {
+            return false;
+        }
+        let len = free_len(self.tag(start));
+        let node = start * RECORD;
+        if at - start + blocks > len || self.words.get(self.lower_bound(key(len, node)), 0) != node
+        {
+            return false;
+        }
+        self.carve(start, at, blocks);
+        true
     }
 
     /// Frees the used span starting at `block` and merges it with free

@@ -23,6 +23,8 @@
 //! | `flip(block)`   | a start block     | 1 after toggling the span's strong bit         | 0: no used span starts there; nothing changed   |
 //! | `resize(block, blocks)` | a start block, 1 ≤ blocks < 2^28 | 1 after changing the span's length in place | 0: no used span starts there, or the free span after it is too short |
 //! | `stat(which)`   | 0–3               | used blocks, used spans, free spans, longest free span | —                                        |
+//! | `aligned(blocks, align, commit)` | 1 ≤ blocks < 2^28, align a power of two ≤ 2^12 | start block of the best fit at a multiple of `align`, reserved if `commit` ≠ 0 | 0: no free span fits |
+//! | `claim(start, at, blocks)` | a free span's first block, a range inside it | 1 after reserving `[at, at + blocks)` | 0: not a free span, or the range runs outside it |
 //!
 //! Block 0 is used from the start and never freed, so 0 is never a valid start
 //! and can mean "none" in every result (before the first `grow`, block 0 is
@@ -93,6 +95,16 @@ mod exports {
     #[no_mangle]
     extern "C" fn stat(which: u32) -> u32 {
         heap().stat(which)
+    }
+
+    #[no_mangle]
+    extern "C" fn aligned(blocks: u32, align: u32, commit: u32) -> u32 {
+        heap().aligned(blocks, align, commit != 0)
+    }
+
+    #[no_mangle]
+    extern "C" fn claim(start: u32, at: u32, blocks: u32) -> u32 {
+        heap().claim(start, at, blocks) as u32
     }
 
     #[no_mangle]

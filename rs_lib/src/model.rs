@@ -20,6 +20,12 @@ enum Op {
     FlipAny(u32),
     /// Resizes the live span at this index in place.
     Resize(usize, u32),
+    /// Blocks at a multiple of 2^k blocks; reserved if true.
+    Aligned(u32, u32, bool),
+    /// Claims a range inside the free span at this index (offset, length
+    /// taken modulo its length), or at any block.
+    Claim(usize, u32, u32),
+    ClaimAny(u32, u32, u32),
     /// Shrinks to the top used block plus this many (modulo the free tail).
     Shrink(u32),
 }
@@ -46,6 +52,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<usize>().prop_map(Op::Flip),
         1 => (0u32..3000).prop_map(Op::FlipAny),
         4 => (any::<usize>(), blocks()).prop_map(|(i, n)| Op::Resize(i, n)),
+        3 => (blocks(), 0u32..13, any::<bool>()).prop_map(|(n, k, c)| Op::Aligned(n, k, c)),
+        2 => (any::<usize>(), any::<u32>(), any::<u32>()).prop_map(|(i, o, n)| Op::Claim(i, o, n)),
+        1 => (0u32..3000, 0u32..3000, 0u32..20).prop_map(|(s, a, n)| Op::ClaimAny(s, a, n)),
     ]
 }
 
@@ -81,13 +90,56 @@ fn run(ops: &[Op]) {
             }
             Op::Flip(_) => {}
             Op::FlipAny(block) => {
-                assert_eq!(heap.flip(block), model.flip(block), "flip({block}) of any block");
+                assert_eq!(
+                    heap.flip(block),
+                    model.flip(block),
+                    "flip({block}) of any block"
+                );
             }
             Op::Resize(i, n) if !live.is_empty() => {
                 let block = live[i % live.len()];
-                assert_eq!(heap.resize(block, n), model.resize(block, n), "resize({block}, {n})");
+                assert_eq!(
+                    heap.resize(block, n),
+                    model.resize(block, n),
+                    "resize({block}, {n})"
+                );
             }
             Op::Resize(..) => {}
+            Op::Aligned(n, k, commit) => {
+                let got = heap.aligned(n, 1 << k, commit);
+                assert_eq!(
+                    got,
+                    model.aligned(n, 1 << k, commit),
+                    "aligned({n}, {}, {commit})",
+                    1 << k
+                );
+                if commit && got != 0 {
+                    live.push(got);
+                }
+            }
+            Op::Claim(i, offset, n) => {
+                let free: Vec<_> = model.spans.iter().filter(|s| !s.used).copied().collect();
+                if let Some(span) = free.get(i % free.len().max(1)) {
+                    let at = span.start + offset % span.len;
+                    let n = 1 + n % (span.end() - at);
+                    assert!(
+                        heap.claim(span.start, at, n) && model.claim(span.start, at, n),
+                        "claim"
+                    );
+                    live.push(at);
+                }
+            }
+            Op::ClaimAny(start, at, n) => {
+                let claimed = heap.claim(start, at, n);
+                assert_eq!(
+                    claimed,
+                    model.claim(start, at, n),
+                    "claim({start}, {at}, {n})"
+                );
+                if claimed {
+                    live.push(at);
+                }
+            }
             Op::Grow(by) => {
                 let cap = heap.capacity() + by;
                 assert_eq!(heap.grow(cap), model.grow(cap), "grow({cap})");
@@ -102,11 +154,19 @@ fn run(ops: &[Op]) {
         assert_eq!(heap.tail(), model.tail());
         assert_eq!(heap.spans(), model.spans, "after {op:?}");
         for which in 0..4 {
-            assert_eq!(heap.stat(which), model.stat(which), "stat({which}) after {op:?}");
+            assert_eq!(
+                heap.stat(which),
+                model.stat(which),
+                "stat({which}) after {op:?}"
+            );
         }
         for span in &model.spans {
             for block in [span.start, span.end() - 1] {
-                assert_eq!(heap.span(block), model.span(block), "span({block}) after {op:?}");
+                assert_eq!(
+                    heap.span(block),
+                    model.span(block),
+                    "span({block}) after {op:?}"
+                );
             }
         }
         heap.check();

@@ -113,7 +113,12 @@ impl Model {
     /// of the free span that starts or ends there, plus 2^31; else 0.
     pub fn span(&self, block: u32) -> u32 {
         if let Some(i) = self.used_at(block) {
-            return self.spans[i].len | if self.strong.contains(&block) { 1 << 30 } else { 0 };
+            return self.spans[i].len
+                | if self.strong.contains(&block) {
+                    1 << 30
+                } else {
+                    0
+                };
         }
         self.spans
             .iter()
@@ -133,9 +138,15 @@ impl Model {
 
     /// In place: shorter frees the end; longer needs the free span after it.
     pub fn resize(&mut self, block: u32, blocks: u32) -> bool {
-        let Some(i) = self.used_at(block) else { return false };
+        let Some(i) = self.used_at(block) else {
+            return false;
+        };
         let len = self.spans[i].len;
-        let after = self.spans.get(i + 1).filter(|s| !s.used).map_or(0, |s| s.len);
+        let after = self
+            .spans
+            .get(i + 1)
+            .filter(|s| !s.used)
+            .map_or(0, |s| s.len);
         if blocks > len + after {
             return false;
         }
@@ -157,6 +168,52 @@ impl Model {
             );
         }
         self.merge();
+        true
+    }
+
+    /// Best fit at a multiple of `align` blocks; reserved if `commit`.
+    pub fn aligned(&mut self, blocks: u32, align: u32, commit: bool) -> u32 {
+        let fit = self.free_by_fit().into_iter().find_map(|(len, start)| {
+            let first = start.div_ceil(align) * align;
+            (first - start + blocks <= len).then_some((start, first))
+        });
+        let Some((start, first)) = fit else { return 0 };
+        if commit {
+            self.claim(start, first, blocks);
+        }
+        first
+    }
+
+    /// Reserves `[at, at + blocks)` inside the free span that starts at `start`.
+    pub fn claim(&mut self, start: u32, at: u32, blocks: u32) -> bool {
+        let Some(i) = self.spans.iter().position(|s| s.start == start && !s.used) else {
+            return false;
+        };
+        let span = self.spans[i];
+        if blocks == 0 || at < start || at + blocks > span.end() {
+            return false;
+        }
+        let mut parts = Vec::new();
+        if at > start {
+            parts.push(Span {
+                start,
+                len: at - start,
+                used: false,
+            });
+        }
+        parts.push(Span {
+            start: at,
+            len: blocks,
+            used: true,
+        });
+        if span.end() > at + blocks {
+            parts.push(Span {
+                start: at + blocks,
+                len: span.end() - at - blocks,
+                used: false,
+            });
+        }
+        self.spans.splice(i..=i, parts);
         true
     }
 

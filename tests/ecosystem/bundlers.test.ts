@@ -21,7 +21,7 @@ const consumers = (from: string) => ({
   // Imports everything and uses nothing: a bundler must drop it all (the
   // memory, the core's instantiation, the registries).
   "unused":
-    `import { alloc, bind, buf, calloc, cap, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, realloc, stats, trim, unwatch, watch } from "${from}";
+    `import { alloc, allocAligned, bind, buf, calloc, cap, check, debug, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, protect, realloc, render, restrict, spans, stats, trim, unwatch, watch } from "${from}";
 console.log("nothing used");
 `,
   // alloc alone: trim's, watch's and the strong allocations' code must go.
@@ -57,6 +57,8 @@ const MARKERS = {
   memory: /WebAssembly\.Memory\b/, // the initial mem
   // Issue 5: the address check of free/realloc/own/disown, calloc's product.
   strong: /is not the address of a live|count \* size must be/,
+  // Issue 6: protect's, render's and the alignments' messages.
+  tools: /is not free \(it overlaps|render: |align must be/,
 };
 
 Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses", async (t) => {
@@ -149,6 +151,11 @@ Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses"
               code,
               MARKERS.strong,
               `${name}: malloc's, free's and the pointer kinds' code is gone`,
+            );
+            assert.doesNotMatch(
+              code,
+              MARKERS.tools,
+              `${name}: protect's and the debugger's code is gone`,
             );
           }
         },

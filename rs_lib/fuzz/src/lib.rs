@@ -143,15 +143,27 @@ impl Run {
     fn resize(&mut self, block: u32, blocks: u32) {
         self.trace(format_args!("resize({block}, {blocks})"));
         let done = self.heap.resize(block, blocks);
-        assert_eq!(done, self.model.resize(block, blocks), "resize({block}, {blocks})");
-        assert_eq!(self.heap.span(block), self.model.span(block), "span({block})");
+        assert_eq!(
+            done,
+            self.model.resize(block, blocks),
+            "resize({block}, {blocks})"
+        );
+        assert_eq!(
+            self.heap.span(block),
+            self.model.span(block),
+            "span({block})"
+        );
     }
 
     fn flip(&mut self, block: u32) {
         self.trace(format_args!("flip({block})"));
         let flipped = self.heap.flip(block);
         assert_eq!(flipped, self.model.flip(block), "flip({block})");
-        assert_eq!(self.heap.span(block), self.model.span(block), "span({block})");
+        assert_eq!(
+            self.heap.span(block),
+            self.model.span(block),
+            "span({block})"
+        );
     }
 
     fn grow(&mut self, cap: u32) {
@@ -286,7 +298,11 @@ impl Run {
         assert_eq!(self.heap.capacity(), self.model.cap(), "capacity");
         assert_eq!(self.heap.tail(), self.model.tail(), "tail");
         for which in 0..4 {
-            assert_eq!(self.heap.stat(which), self.model.stat(which), "stat({which})");
+            assert_eq!(
+                self.heap.stat(which),
+                self.model.stat(which),
+                "stat({which})"
+            );
         }
         self.fits = self.model.free_by_fit();
         let mut lengths: Vec<u32> = self.fits.iter().map(|&(len, _)| len).collect();
