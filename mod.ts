@@ -1301,6 +1301,71 @@ export function trim(): number {
 }
 
 /**
+ * The byte ranges that the active data segments of the module `binary` write
+ * into its memory 0 on every instantiation, merged where they share a block,
+ * as [start, end) in whole blocks.
+ */
+const segments = (name: string, binary: BufferSource): [number, number][] => {
+  const bytes = ArrayBuffer.isView(binary)
+    ? new Uint8Array(binary.buffer, binary.byteOffset, binary.byteLength)
+    : binary instanceof ArrayBuffer
+    ? new Uint8Array(binary)
+    : null;
+  if (!bytes || bytes[0] != 0 || bytes[1] != 0x61 || bytes[2] != 0x73) {
+    throw new TypeError(
+      `${name}: binary must be a WebAssembly module's bytes, got ${
+        describe(binary)
+      }`,
+    );
+  }
+  let at = 8;
+  const leb = (signed?: boolean): number => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return signed && byte & 0x40 ? value - 2 ** shift : value;
+  };
+  const found: [number, number][] = [];
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const end = leb() + at;
+    for (let count = id == 11 ? leb() : 0; count > 0; count--) {
+      const flags = leb();
+      const memory = flags == 2 ? leb() : 0;
+      if (flags != 1) {
+        // An active segment: its offset must be a constant to be known here.
+        if (bytes[at++] != 0x41) {
+          throw new RangeError(
+            `${name}: a data segment's offset is not an i32.const`,
+          );
+        }
+        const offset = leb(true) >>> 0;
+        at++; // end
+        const length = leb();
+        if (length && memory == 0) {
+          found.push([
+            Math.floor(offset / 16),
+            Math.ceil((offset + length) / 16),
+          ]);
+        }
+        at += length;
+      } else at += leb();
+    }
+    at = end;
+  }
+  found.sort((x, y) => x[0] - y[0]);
+  return found.reduce<[number, number][]>((merged, range) => {
+    const last = merged[merged.length - 1];
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push(range);
+    return merged;
+  }, []);
+};
+
+/**
  * Registers `respawn`, then calls `spawn()` and returns its result.
  *
  * `spawn` creates a module instance over {@linkcode mem} and initialises it;
@@ -1309,10 +1374,22 @@ export function trim(): number {
  * `mem` and restore the state that is not in memory (mutable globals, tables).
  * `respawn` must be synchronous. If `spawn` throws, `respawn` is not kept.
  *
+ * A module with active **data segments** writes their bytes into `mem` on
+ * every instantiation. Pass its `binary` and `bind` reads the segments (their
+ * offsets must be `i32.const`), {@linkcode protect}s their ranges before
+ * `spawn` (so no allocation is ever placed there), and around every
+ * `respawn` saves the bytes of those ranges and writes them back afterwards:
+ * the module keeps its runtime state across trims instead of starting over
+ * from its initial data. If `spawn` throws, the ranges are released again.
+ *
  * @param spawn Called once, now; its result is returned.
  * @param respawn Called after every trim.
+ * @param binary The module's bytes, if it has data segments.
  * @returns What `spawn` returned.
- * @throws {TypeError} If either argument is not a function.
+ * @throws {TypeError} If `spawn` or `respawn` is not a function, or `binary`
+ * is not a module's bytes.
+ * @throws {RangeError} If a segment's offset is not a constant, or its range
+ * is not free (see {@linkcode protect}). Nothing changes on any error.
  *
  * @example
  * ```ts
@@ -1337,14 +1414,43 @@ export function trim(): number {
 export /*#__NO_SIDE_EFFECTS__*/ function bind<T>(
   spawn: () => T,
   respawn: () => unknown,
+  binary?: BufferSource,
 ): T {
   checkFunction("bind", "spawn", spawn);
   checkFunction("bind", "respawn", respawn);
-  const at = respawns.push(respawn) - 1;
+  const ranges = binary === undefined ? [] : segments("bind", binary);
+  const held: number[] = [];
+  const unprotect = () => {
+    for (const block of held) {
+      guarded.delete(block);
+      unspan(block);
+    }
+  };
+  let at = -1;
   try {
+    for (const [start, end] of ranges) {
+      protect(start * 16, (end - start) * 16);
+      if (end > 1) held.push(Math.max(1, start)); // block 0 is the guard's
+    }
+    at = respawns.push(
+      ranges.length
+        ? () => {
+          const saved = ranges.map(([start, end]) =>
+            new Uint8Array(buf, start * 16, (end - start) * 16).slice()
+          );
+          try {
+            respawn();
+          } finally {
+            const bytes = new Uint8Array(buf);
+            saved.forEach((data, i) => bytes.set(data, ranges[i][0] * 16));
+          }
+        }
+        : respawn,
+    ) - 1;
     return spawn();
   } catch (error) {
-    respawns.splice(at, 1);
+    if (at >= 0) respawns.splice(at, 1);
+    unprotect();
     throw error;
   }
 }

@@ -125,10 +125,10 @@ async function compile(
   } finally {
     module.destroy();
   }
-  // The design has no room for data segments in the shared memory (they
-  // would overwrite whatever the allocator placed there on every
-  // instantiation), and the wrappers rely on these exact interfaces; check
-  // both here rather than at run time.
+  // The examples keep all their state in allocations, so their wrappers bind
+  // them without a binary: a data segment would be re-applied on every
+  // respawn. They also rely on these exact interfaces; check both here
+  // rather than at run time.
   const compiled = new WebAssembly.Module(bytes);
   const describe = (list: { module?: string; name: string; kind: string }[]) =>
     list.map((x) => `${x.module ? x.module + "." : ""}${x.name}:${x.kind}`)
@@ -145,7 +145,7 @@ async function compile(
   }
   if (sectionIds(bytes).some((id) => id == 11 || id == 12)) {
     throw new Error(
-      `${file}: data segments are not supported in the shared memory`,
+      `${file}: a data segment needs bind(spawn, respawn, binary); the examples bind without one`,
     );
   }
   return bytes;

@@ -1,6 +1,7 @@
 //! Fuzzing harness for the core: turns fuzzer bytes into a sequence of heap
-//! operations (`take`, `peek`, `free`, `grow`, `shrink`, and for strong
-//! allocations `resize`, `flip`, `span`, `stat`), runs each through
+//! operations (`take`, `peek`, `free`, `grow`, `shrink`, and for the
+//! facade's later additions `resize`, `flip`, `span`, `stat`, `aligned` and
+//! `claim`), runs each through
 //! [`lewd_core::Heap`] and through the reference [`Model`], and panics at the
 //! first disagreement.
 //!
@@ -8,7 +9,7 @@
 //! outside, after every operation:
 //!
 //! - every result (`take`, `peek`, `free`, `grow`, `shrink`, `resize`,
-//!   `flip`, `span`) is the model's;
+//!   `flip`, `span`, `aligned`, `claim`) is the model's;
 //! - `capacity()`, `tail()` and the four `stat`s are the model's;
 //! - **probes**: `peek(n)` is the model's best fit for `n` = 1, each length
 //!   of a free span (up to 24 of them), one less, one more, and one past the
@@ -155,6 +156,26 @@ impl Run {
         );
     }
 
+    fn aligned(&mut self, blocks: u32, align: u32, commit: bool) {
+        self.trace(format_args!("aligned({blocks}, {align}, {commit})"));
+        let got = self.heap.aligned(blocks, align, commit);
+        assert_eq!(
+            got,
+            self.model.aligned(blocks, align, commit),
+            "aligned({blocks}, {align}, {commit})"
+        );
+    }
+
+    fn claim(&mut self, start: u32, at: u32, blocks: u32) {
+        self.trace(format_args!("claim({start}, {at}, {blocks})"));
+        let claimed = self.heap.claim(start, at, blocks);
+        assert_eq!(
+            claimed,
+            self.model.claim(start, at, blocks),
+            "claim({start}, {at}, {blocks})"
+        );
+    }
+
     fn flip(&mut self, block: u32) {
         self.trace(format_args!("flip({block})"));
         let flipped = self.heap.flip(block);
@@ -203,7 +224,7 @@ impl Run {
     /// Reads and runs one operation; `None` when the input is used up.
     fn step(&mut self, input: &mut Input) -> Option<()> {
         let op = input.byte()?;
-        match op % 18 {
+        match op % 20 {
             0..=4 | 13..=14 => {
                 let blocks = self.size(input)?;
                 self.take(blocks);
@@ -281,6 +302,36 @@ impl Run {
                     _ => pick % (self.model.cap() + 2),
                 };
                 self.flip(block);
+            }
+            17 => {
+                let shift = input.byte()? as u32 % 13;
+                let commit = input.byte()? % 4 != 0;
+                let blocks = self.size(input)?;
+                self.aligned(blocks, 1 << shift, commit);
+            }
+            18 => {
+                // Mostly a range inside a free span; sometimes anything.
+                let mode = input.byte()?;
+                let (offset, len) = (input.u16()? as u32, input.u16()? as u32);
+                let free: Vec<Span> = self
+                    .model
+                    .spans
+                    .iter()
+                    .filter(|s| !s.used)
+                    .copied()
+                    .collect();
+                let (start, at, blocks) = match free.get(offset as usize % free.len().max(1)) {
+                    Some(span) if mode % 4 != 0 => {
+                        let at = span.start + offset % span.len;
+                        (span.start, at, 1 + len % (span.end() - at))
+                    }
+                    _ => (
+                        offset % (self.model.cap() + 2),
+                        len % (self.model.cap() + 2),
+                        len % 64,
+                    ),
+                };
+                self.claim(start, at, blocks);
             }
             _ => {
                 let blocks = self.size(input)?;
