@@ -8,9 +8,11 @@
  * ({@linkcode malloc}, {@linkcode free}, {@linkcode realloc},
  * {@linkcode calloc}), the same for modules to import ({@linkcode imports}),
  * {@linkcode own}/{@linkcode disown} to change who frees an allocation,
- * {@linkcode grow}, {@linkcode limit} and {@linkcode stats}. The bookkeeping
- * runs in about 1.5 KiB of embedded WebAssembly and never writes into
- * {@linkcode mem}.
+ * {@linkcode grow}, {@linkcode limit} and {@linkcode stats}; aligned
+ * allocations, {@linkcode protect}ed ranges, modules with data segments
+ * ({@linkcode bind}), and a debugger ({@linkcode check}, {@linkcode render}).
+ * The bookkeeping runs in under 2 KiB of embedded WebAssembly and never writes
+ * into {@linkcode mem} (outside {@linkcode debug} mode).
  *
  * @example Allocate 16 bytes for as long as an object lives
  * ```ts

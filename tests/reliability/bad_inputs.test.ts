@@ -16,10 +16,12 @@
 import assert from "node:assert/strict";
 import {
   alloc,
+  allocAligned,
   bind,
   buf,
   calloc,
   cap,
+  debug,
   disown,
   free,
   grow,
@@ -29,10 +31,14 @@ import {
   malloc,
   mem,
   own,
+  protect,
   realloc,
+  render,
+  restrict,
   unwatch,
   watch,
 } from "../../mod.ts";
+
 import { Live, random } from "./_common.ts";
 
 const live = new Live();
@@ -442,6 +448,94 @@ const rows: Row[] = [
     error: RangeError,
     message: "grow: out of memory, cannot add 65536 pages to <pages>",
   },
+  // issue 6: alignments
+  ...[0, 8, 24, 1.5, -16, 0x2_0000, NaN].flatMap((align): Row[] => [
+    {
+      call: `allocAligned(16, ${align}, token)`,
+      run: () => allocAligned(16, align, token),
+      error: RangeError,
+      message:
+        `allocAligned: align must be a power of two from 16 to 65536, got ${align}`,
+    },
+    {
+      call: `malloc(16, ${align})`,
+      run: () => malloc(16, align),
+      error: RangeError,
+      message:
+        `malloc: align must be a power of two from 16 to 65536, got ${align}`,
+    },
+  ]),
+  {
+    call: "allocAligned(16)",
+    run: () => (allocAligned as Any)(16),
+    error: TypeError,
+    message: "allocAligned: align must be a number, got undefined",
+  },
+  {
+    call: 'lease(16, "64")',
+    run: () => lease(16, "64" as Any),
+    error: TypeError,
+    message: 'lease: align must be a number, got "64"',
+  },
+  {
+    call: "allocAligned(16, 64, 42)",
+    run: () => allocAligned(16, 64, 42 as Any),
+    error: TypeError,
+    message: weak("allocAligned", "42"),
+  },
+  // protect and restrict: ranges
+  {
+    call: 'protect("16", 16)',
+    run: () => protect("16" as Any, 16),
+    error: TypeError,
+    message: 'protect: ptr must be a number, got "16"',
+  },
+  ...([[16, 0], [16, 1.5], [-1.5, 16], [2 ** 32, 16]] as [number, number][])
+    .map(([ptr, size]): Row => ({
+      call: `protect(${ptr}, ${size})`,
+      run: () => protect(ptr, size),
+      error: RangeError,
+      message:
+        `protect: ptr must be an address and size an integer from 1, got ${ptr} and ${size}`,
+    })),
+  {
+    call: "protect(strong, 16)",
+    run: () => protect(kept.strong, 16),
+    error: RangeError,
+    message:
+      "protect: 0x<strong:hex>–0x<strong+16:hex> is not free (it overlaps an allocation or a protected range)",
+  },
+  {
+    call: "restrict(256, 128)",
+    run: () => restrict(256, 128),
+    error: RangeError,
+    message: "restrict: the range 256–128 holds no block of mem",
+  },
+  {
+    call: "restrict(null, 128)",
+    run: () => restrict(null as Any, 128),
+    error: TypeError,
+    message: "restrict: start must be a number, got null",
+  },
+  // bind's binary, debug, render
+  {
+    call: "bind(never, never, new Uint8Array(4))",
+    run: () => bind(never, never, new Uint8Array(4)),
+    error: TypeError,
+    message: "bind: binary must be a WebAssembly module's bytes, got an object",
+  },
+  {
+    call: 'debug("yes")',
+    run: () => debug("yes" as Any),
+    error: TypeError,
+    message: 'debug: on must be a boolean, got "yes"',
+  },
+  {
+    call: "render({ width: 0 })",
+    run: () => render({ width: 0 }),
+    error: RangeError,
+    message: "render: width must be a positive integer, got 0",
+  },
   // unwatch: watchers and tokens
   {
     call: "unwatch(1)",
@@ -486,6 +580,8 @@ for (const row of rows) {
     fn() {
       const before = { mem, buf, cap };
       const message = row.message
+        .replace("<strong:hex>", kept.strong.toString(16))
+        .replace("<strong+16:hex>", (kept.strong + 16).toString(16))
         .replace("<strong>", String(kept.strong))
         .replace("<owned>", String(kept.owned))
         .replace("<pages>", String(cap / 4096));
