@@ -149,6 +149,8 @@ let unspan = (block: number): unknown => core.free(block);
  * makes it keep its fill pattern and its list of scratches.
  */
 let freshen = (_block: number, _blocks: number, _scratch?: boolean): void => {};
+/** Whether `debug` mode is on (the scratch path only looks at this). */
+let debugging = false;
 
 // Pointer kinds. An `alloc(size, token)` registration cannot be cancelled (an
 // unregister token would slow the hot path), so `disown` leaves it pending as
@@ -486,7 +488,7 @@ export function alloc(size: number, token?: WeakKey): number {
   // The scratch is where the span goes once the watchers have run.
   if (token === undefined) {
     const block = core.peek(blocks) || room("alloc", size, blocks);
-    freshen(block, blocks, true);
+    if (debugging) freshen(block, blocks, true);
     return block << 4;
   }
   const block = core.take(blocks);
@@ -1627,7 +1629,6 @@ export function spans(): Span[] {
 const PATTERN = 0xDEAD_BEEF | 0;
 /** Scratches handed out since `debug` began, as [first, end) blocks. */
 let scratches: [number, number][] = [];
-let debugging = false;
 
 const fill = (block: number, blocks: number): void => {
   new Int32Array(buf, block * 16, blocks * 4).fill(PATTERN);
