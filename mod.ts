@@ -26,7 +26,7 @@
  * @module
  */
 
-import { core as coreBytes } from "./lib/core.generated.ts";
+import { core as coreBytes, ext as extBytes } from "./lib/core.generated.ts";
 
 /** The core's exports: block-based, i32 only (see `rs_lib/src/lib.rs`). */
 interface Core {
@@ -36,6 +36,14 @@ interface Core {
   tail(): number;
   grow(cap: number): number;
   shrink(cap: number): number;
+  memory: WebAssembly.Memory;
+}
+
+/**
+ * The core's extension: the same heap, through the core's memory (see
+ * `rs_lib/src/lib.rs`), loaded on first use by what needs it.
+ */
+interface Ext {
   span(block: number): number;
   flip(block: number): number;
   resize(block: number, blocks: number): number;
@@ -117,13 +125,23 @@ export let i32: Int32Array = /*#__PURE__*/ new Int32Array(buf);
  */
 export let cap: number = PAGE_BLOCKS;
 
+const compile = (base64: string): WebAssembly.Module =>
+  new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+
 const core: Core = /*#__PURE__*/ (() => {
-  const bytes = Uint8Array.from(atob(coreBytes), (c) => c.charCodeAt(0));
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes))
+  const exports = new WebAssembly.Instance(compile(coreBytes))
     .exports as unknown as Core;
   exports.grow(PAGE_BLOCKS);
   return exports;
 })();
+
+let extension: Ext | undefined;
+
+/** The extension, instantiated over the core's memory the first time. */
+const ext = (): Ext =>
+  extension ??= new WebAssembly.Instance(compile(extBytes), {
+    env: { memory: core.memory },
+  }).exports as unknown as Ext;
 
 // The held value is the block index (a small integer): nothing per allocation
 // references the token, and no object is created for it. Registrations that
@@ -333,13 +351,28 @@ const expand = (blocks: number): boolean => {
     (enlarge(Math.min(Math.max(need, pages >>> 1), room)) || enlarge(need));
 };
 
+/**
+ * The longest free span, in blocks: the most that `peek` can place, by
+ * bisection (about 28 calls; for errors only, which should not load the
+ * extension for it).
+ */
+const longest = (): number => {
+  let [low, high] = [0, cap];
+  while (low < high) {
+    const mid = (low + high + 1) >>> 1;
+    if (core.peek(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+};
+
 /** What {@linkcode OutOfMemory} gives as the `cause` of the error. */
 const outOfMemory = (message: string, asked: number): RangeError =>
   new RangeError(message, {
     cause: {
       asked,
       capacity: cap * 16,
-      largest: core.stat(3) * 16,
+      largest: longest() * 16,
       limit: maxPages * 0x1_0000,
     } satisfies OutOfMemory,
   });
@@ -377,13 +410,10 @@ const room = (
   blocks: number,
   soft?: boolean,
   align = 1,
+  fit: (blocks: number) => number = core.peek,
 ): number => {
   let block;
-  for (
-    let round = 0;
-    !(block = align > 1 ? core.aligned(blocks, align, 0) : core.peek(blocks));
-    round++
-  ) {
+  for (let round = 0; !(block = fit(blocks)); round++) {
     if (round == 3) {
       throw new RangeError(
         `${name}: resize callbacks keep releasing the room for ${size} bytes`,
@@ -411,8 +441,17 @@ const reserve = (
   align: number,
   soft?: boolean,
 ): number =>
-  room(name, size, blocks, soft, align) &&
-  (align > 1 ? core.aligned(blocks, align, 1) : core.take(blocks));
+  align > 1
+    ? room(
+      name,
+      size,
+      blocks,
+      soft,
+      align,
+      (n) => ext().aligned(n, align, 0),
+    ) &&
+      ext().aligned(blocks, align, 1)
+    : room(name, size, blocks, soft) && core.take(blocks);
 
 /**
  * An alignment in bytes as blocks: 1 for `undefined` if it is `optional` (16
@@ -542,7 +581,14 @@ export function allocAligned(
   const blocks = blocksOf("allocAligned", size);
   const over = alignOf("allocAligned", align, false);
   if (token === undefined) {
-    const block = room("allocAligned", size, blocks, false, over);
+    const block = room(
+      "allocAligned",
+      size,
+      blocks,
+      false,
+      over,
+      (n) => ext().aligned(n, over, 0),
+    );
     freshen(block, blocks, true);
     return block << 4;
   }
@@ -666,7 +712,7 @@ const allocation = (name: string, ptr: number, strong: boolean): number => {
     ? ptr >>> 4
     : 0;
   // Free spans come back negative (their bit 31 is set).
-  const span = block && core.span(block);
+  const span = block && ext().span(block);
   if (
     span <= 0 || (span >= STRONG) != strong || orphans.get(block) ||
     guarded.has(block)
@@ -693,7 +739,7 @@ const strong = (
 ): number => {
   const block = reserve(name, size, blocksOf(name, size), align, soft);
   if (!block) return 0;
-  core.flip(block);
+  ext().flip(block);
   if (zero) new Uint8Array(buf, block * 16, size).fill(0);
   return block << 4;
 };
@@ -781,16 +827,16 @@ const move = (
   if (ptr === 0) return strong(name, size, false, soft);
   const block = allocation(name, ptr, true);
   const blocks = blocksOf(name, size);
-  const len = core.span(block) & LENGTH;
-  if (core.resize(block, blocks)) {
+  const len = ext().span(block) & LENGTH;
+  if (ext().resize(block, blocks)) {
     if (blocks < len) freshen(block + blocks, len - blocks);
     return block << 4;
   }
   if (!room(name, size, blocks, soft)) return 0;
   const to = core.take(blocks);
-  core.flip(to);
+  ext().flip(to);
   new Uint8Array(buf).copyWithin(to * 16, block * 16, (block + len) * 16);
-  core.flip(block);
+  ext().flip(block);
   release(block);
   return to << 4;
 };
@@ -845,7 +891,7 @@ export function realloc(ptr: number, size: number): number {
 export function free(ptr: number): void {
   if (ptr === 0) return;
   const block = allocation("free", ptr, true);
-  core.flip(block); // if an orphan keeps it reserved, no longer strong
+  ext().flip(block); // if an orphan keeps it reserved, no longer strong
   release(block);
 }
 
@@ -873,7 +919,7 @@ export function own(ptr: number, token: WeakKey): void {
   const block = allocation("own", ptr, true);
   checkWeakKey("own", token);
   adopt(block, token);
-  core.flip(block);
+  ext().flip(block);
 }
 
 /**
@@ -908,7 +954,7 @@ export function disown(ptr: number): void {
   } else {
     orphans.set(block, false);
   }
-  core.flip(block);
+  ext().flip(block);
 }
 
 // Ranges the allocator must never hand out (`protect`), by first block: strong
@@ -967,14 +1013,14 @@ export function protect(ptr: number, size: number): void {
     span.kind == "free" && span.start <= first * 16 &&
     span.start + span.size >= end * 16
   );
-  if (!span || !core.claim(span.start / 16, first, end - first)) {
+  if (!span || !ext().claim(span.start / 16, first, end - first)) {
     throw new RangeError(
       `protect: ${hex(first * 16)}–${
         hex(end * 16)
       } is not free (it overlaps an allocation or a protected range)`,
     );
   }
-  core.flip(first);
+  ext().flip(first);
   guarded.add(first);
 }
 
@@ -1246,14 +1292,14 @@ export interface Stats {
  * ```
  */
 export function stats(): Stats {
-  const used = core.stat(0) * 16;
-  const allocations = core.stat(1);
-  const freeSpans = core.stat(2);
+  const used = ext().stat(0) * 16;
+  const allocations = ext().stat(1);
+  const freeSpans = ext().stat(2);
   return {
     capacity: cap * 16,
     used,
     free: cap * 16 - 16 - used,
-    largest: core.stat(3) * 16,
+    largest: ext().stat(3) * 16,
     tail: core.tail() * 16,
     allocations,
     freeSpans,
@@ -1604,7 +1650,7 @@ const hex = (address: number) => "0x" + address.toString(16);
 export function spans(): Span[] {
   const list: Span[] = [{ start: 0, size: 16, kind: "guard" }];
   for (let block = 1, span; block < cap; block += span & LENGTH) {
-    span = core.span(block);
+    span = ext().span(block);
     if (!(span & LENGTH)) {
       throw new Error(`lewd: no span starts at ${hex(block * 16)}`);
     }
@@ -1676,7 +1722,7 @@ export function debug(on: boolean): void {
       if (span.kind == "free") fill(span.start / 16, span.size / 16);
     }
     unspan = (block) => {
-      fill(block, core.span(block) & LENGTH);
+      fill(block, ext().span(block) & LENGTH);
       return core.free(block);
     };
     freshen = (block, blocks, scratch) => {
@@ -1738,7 +1784,7 @@ export function check(): void {
       if (previous == "free") {
         problems.push(`free spans meet at ${hex(start)} (not merged)`);
       }
-      if (core.span((start + size) / 16 - 1) != core.span(start / 16)) {
+      if (ext().span((start + size) / 16 - 1) != ext().span(start / 16)) {
         problems.push(`the free span at ${hex(start)}: its ends disagree`);
       }
     } else if (kind != "guard") {

@@ -1,7 +1,9 @@
 /**
- * Builds the embedded core: `cargo build` of rs_lib for wasm32, shrink with
- * binaryen, write `lib/core.generated.ts`. With `--check`, fails instead of
- * writing when the committed file differs from what the source builds.
+ * Builds the embedded core and its extension: `cargo build` of rs_lib for
+ * wasm32 (the extension with the `ext` feature, importing the core's memory),
+ * shrink with binaryen, write both to `lib/core.generated.ts`. With
+ * `--check`, fails instead of writing when the committed file differs from
+ * what the source builds.
  *
  *     deno task build          # rebuild lib/core.generated.ts
  *     deno task build --check  # CI: is the committed core fresh?
@@ -11,6 +13,7 @@
 
 import { binaryen, optimizeForSize } from "./wasm_opt.ts";
 import { encodeBase64 } from "./base64.ts";
+import { sectionIds } from "./wasm_sections.ts";
 
 const OUT = new URL("../lib/core.generated.ts", import.meta.url);
 const WASM = new URL(
@@ -25,49 +28,103 @@ const WORDS_AT = 64;
 
 const check = Deno.args.includes("--check");
 
-const cargo = await new Deno.Command("cargo", {
-  args: [
-    "build",
-    "--release",
-    "--target",
-    "wasm32-unknown-unknown",
-    "-p",
-    "lewd_core",
-  ],
-  stdout: "inherit",
-  stderr: "inherit",
-}).output();
-if (!cargo.success) Deno.exit(1);
+/** The stack size of .cargo/config.toml, which RUSTFLAGS would override. */
+const STACK = ["-C", "link-arg=-zstack-size=16"];
 
-const module = binaryen.readBinary(await Deno.readFile(WASM));
-const heapBase = module.getGlobal(
-  binaryen.getExportInfo(module.getExport("__heap_base")).value,
-);
-const base = binaryen.getExpressionInfo(
-  binaryen.getGlobalInfo(heapBase).init,
-) as binaryen.ConstInfo;
-if ((base.value as number) > WORDS_AT) {
+/** The link layout of a build: where its statics end, and the heap base. */
+interface Layout {
+  dataEnd: number;
+  heapBase: number;
+}
+
+/**
+ * Builds the core, or with `ext` the extension (the `ext` feature, linked to
+ * import its memory), and shrinks it; returns the bytes and the layout.
+ */
+async function build(ext: boolean): Promise<[Uint8Array, Layout]> {
+  const cargo = await new Deno.Command("cargo", {
+    args: [
+      "build",
+      "--release",
+      "--target",
+      "wasm32-unknown-unknown",
+      "-p",
+      "lewd_core",
+      ...(ext ? ["--features", "ext"] : []),
+    ],
+    env: ext
+      ? {
+        CARGO_ENCODED_RUSTFLAGS: [...STACK, "-C", "link-arg=--import-memory"]
+          .join("\x1f"),
+      }
+      : {},
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!cargo.success) Deno.exit(1);
+
+  const module = binaryen.readBinary(await Deno.readFile(WASM));
+  const symbol = (name: string) => {
+    const global = module.getGlobal(
+      binaryen.getExportInfo(module.getExport(name)).value,
+    );
+    return (binaryen.getExpressionInfo(
+      binaryen.getGlobalInfo(global).init,
+    ) as binaryen.ConstInfo).value as number;
+  };
+  const layout = {
+    dataEnd: symbol("__data_end"),
+    heapBase: symbol("__heap_base"),
+  };
+  if (layout.heapBase > WORDS_AT) {
+    throw new Error(
+      `__heap_base ${layout.heapBase} overlaps the core's words at ${WORDS_AT}`,
+    );
+  }
+  // The facade calls functions only; the link symbols stay private. The
+  // core's memory is exported, for the extension to import.
+  for (
+    const name of ["__data_end", "__heap_base", ...(ext ? ["memory"] : [])]
+  ) {
+    if (module.getExport(name)) module.removeExport(name);
+  }
+  // With an imported memory the linker adds a start function that zeroes the
+  // statics: for the extension, that would wipe the core's heap.
+  if (ext) module.setStart(0 as binaryen.FunctionRef);
+  optimizeForSize(module);
+  exportForwardedCallees(module);
+  module.optimize();
+  // .cargo/config.toml gives the core a 16-byte stack, below its statics: the
+  // code must not touch it (no function keeps a frame in linear memory).
+  if (module.getNumGlobals() !== 0) {
+    throw new Error(
+      "the core uses its shadow stack (a global is left): give it a real stack",
+    );
+  }
+  if (!module.validate()) {
+    throw new Error("binaryen produced an invalid module");
+  }
+  const bytes = module.emitBinary();
+  module.dispose();
+  // Instantiating the extension must never write into the core's memory: no
+  // start function (8), no data segments (11).
+  if (ext && sectionIds(bytes).some((id) => id == 8 || id == 11)) {
+    throw new Error("the extension would write into the core's memory");
+  }
+  return [bytes, layout];
+}
+
+const [coreBytes, coreLayout] = await build(false);
+const [extBytes, extLayout] = await build(true);
+// The extension works on the core's heap through the same statics: their
+// layout must be the same in both builds.
+if (JSON.stringify(coreLayout) !== JSON.stringify(extLayout)) {
   throw new Error(
-    `__heap_base ${base.value} overlaps the core's words at ${WORDS_AT}`,
+    `the core's and the extension's statics differ: ${
+      JSON.stringify(coreLayout)
+    } and ${JSON.stringify(extLayout)}`,
   );
 }
-// The facade calls functions only; the core's memory and link symbols stay private.
-for (const name of ["memory", "__data_end", "__heap_base"]) {
-  module.removeExport(name);
-}
-optimizeForSize(module);
-exportForwardedCallees(module);
-module.optimize();
-// .cargo/config.toml gives the core a 16-byte stack, below its statics: the
-// code must not touch it (no function keeps a frame in linear memory).
-if (module.getNumGlobals() !== 0) {
-  throw new Error(
-    "the core uses its shadow stack (a global is left): give it a real stack",
-  );
-}
-if (!module.validate()) throw new Error("binaryen produced an invalid module");
-const bytes = module.emitBinary();
-module.dispose();
 
 /**
  * An export whose body only passes its parameters on to another function (as
@@ -103,10 +160,19 @@ function exportForwardedCallees(module: binaryen.Module) {
 const text =
   `// Generated by \`deno task build\` (scripts/build_core.ts) from rs_lib/. Do not edit.
 
-/** The bookkeeping core: ${bytes.length} bytes of wasm, base64. */
+/** The bookkeeping core: ${coreBytes.length} bytes of wasm, base64. */
 export const core: string =
-  "${encodeBase64(bytes)}";
+  "${encodeBase64(coreBytes)}";
+
+/**
+ * The core's extension (strong allocations, alignment, stats, the debugger),
+ * instantiated over the core's memory on first use: ${extBytes.length} bytes of
+ * wasm, base64.
+ */
+export const ext: string =
+  "${encodeBase64(extBytes)}";
 `;
+const sizes = `${coreBytes.length} + ${extBytes.length} bytes of wasm`;
 
 if (check) {
   const committed = await Deno.readTextFile(OUT).catch(() => "");
@@ -116,10 +182,8 @@ if (check) {
     );
     Deno.exit(1);
   }
-  console.log(
-    `lib/core.generated.ts is fresh (${bytes.length} bytes of wasm).`,
-  );
+  console.log(`lib/core.generated.ts is fresh (${sizes}).`);
 } else {
   await Deno.writeTextFile(OUT, text);
-  console.log(`wrote lib/core.generated.ts: ${bytes.length} bytes of wasm.`);
+  console.log(`wrote lib/core.generated.ts: ${sizes}.`);
 }

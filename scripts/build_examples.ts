@@ -18,6 +18,7 @@
 // deno-lint-ignore no-import-prefix
 import wabtInit from "npm:wabt@1.0.39";
 import { encodeBase64 } from "./base64.ts";
+import { sectionIds } from "./wasm_sections.ts";
 
 /** An example module: its WAT, and the interface its wrapper relies on. */
 interface Example {
@@ -149,21 +150,4 @@ async function compile(
     );
   }
   return bytes;
-}
-
-/** The ids of the sections of a wasm binary, in order. */
-function sectionIds(wasm: Uint8Array): number[] {
-  const ids: number[] = [];
-  let at = 8; // magic and version
-  while (at < wasm.length) {
-    ids.push(wasm[at++]);
-    let size = 0;
-    for (let shift = 0;; shift += 7) {
-      const byte = wasm[at++];
-      size += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-    }
-    at += size;
-  }
-  return ids;
 }

@@ -19,6 +19,16 @@
 //! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
 //! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
 //! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
+//!
+//! The six above are the **core**, which exports its memory too. The six below
+//! are the **extension**: the same crate built with the `ext` feature and
+//! `--import-memory`, instantiated (by the facade, on first use) over the
+//! core's memory, so that both work on one heap: its statics sit at the same
+//! address in both builds, and `scripts/build_core.ts` checks that the layout
+//! matches. A program that only allocates with tokens never loads it.
+//!
+//! | export          | argument          | result                                        | when it fails                                   |
+//! |-----------------|-------------------|-----------------------------------------------|-------------------------------------------------|
 //! | `span(block)`   | any block         | used start: length, + 2^30 if strong; free start or end: length + 2^31 | 0: no span starts or ends there |
 //! | `flip(block)`   | a start block     | 1 after toggling the span's strong bit         | 0: no used span starts there; nothing changed   |
 //! | `resize(block, blocks)` | a start block, 1 ≤ blocks < 2^28 | 1 after changing the span's length in place | 0: no used span starts there, or the free span after it is too short |
@@ -60,63 +70,76 @@ pub use heap::Heap;
 
 #[cfg(target_arch = "wasm32")]
 mod exports {
+    #[allow(unused_imports)]
     use crate::linear::heap;
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn take(blocks: u32) -> u32 {
         heap().take(blocks)
     }
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn peek(blocks: u32) -> u32 {
         heap().peek(blocks)
     }
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn free(block: u32) -> u32 {
         heap().free(block) as u32
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn span(block: u32) -> u32 {
         heap().span(block)
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn flip(block: u32) -> u32 {
         heap().flip(block) as u32
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn resize(block: u32, blocks: u32) -> u32 {
         heap().resize(block, blocks) as u32
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn stat(which: u32) -> u32 {
         heap().stat(which)
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn aligned(blocks: u32, align: u32, commit: u32) -> u32 {
         heap().aligned(blocks, align, commit != 0)
     }
 
+    #[cfg(feature = "ext")]
     #[no_mangle]
     extern "C" fn claim(start: u32, at: u32, blocks: u32) -> u32 {
         heap().claim(start, at, blocks) as u32
     }
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn tail() -> u32 {
         heap().tail()
     }
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn grow(cap: u32) -> u32 {
         heap().grow(cap) as u32
     }
 
+    #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn shrink(cap: u32) -> u32 {
         heap().shrink(cap) as u32
