@@ -338,10 +338,10 @@ fn the_strong_bit_is_kept_by_resize_and_dropped_by_free() {
     assert!(heap.free(a));
     assert_eq!(
         heap.span(a),
-        100 - a | 1 << 31,
+        (100 - a) | (1 << 31),
         "a free span, merged to the end"
     );
-    assert_eq!(heap.span(99), 100 - a | 1 << 31, "and its last block");
+    assert_eq!(heap.span(99), (100 - a) | (1 << 31), "and its last block");
     assert_eq!(heap.span(a + 1), 0, "an inner block");
     assert_eq!(heap.take(2), a, "free spans carry no strong bit");
     assert_eq!(heap.span(a), 2);
