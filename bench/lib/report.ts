@@ -683,6 +683,15 @@ export const rows = (results: Results): Row[] => {
     );
   };
   sizeRow("core .wasm (embedded)", core, "size: core .wasm");
+  if (results.sizes.ext) {
+    const { ext } = results.sizes;
+    row(
+      "size",
+      "core extension .wasm (embedded; issues 5 and 6)",
+      `${int(ext.raw)} B (gzip ${int(ext.gzip)} B)`,
+      ext.what,
+    );
+  }
   sizeRow(
     "mod.ts, esbuild --bundle --minify",
     pkg,

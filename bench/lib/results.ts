@@ -132,6 +132,8 @@ export interface Results {
   env: Env;
   sizes: {
     core: Size;
+    /** The core's extension, loaded on first use (absent in older results). */
+    ext?: Size;
     pkg: Size;
     allocOnly: Size;
     peers: Size[];
