@@ -258,3 +258,13 @@ export const freshModel = (): Model => new Model(cap);
 export function allocDropped(size: number): number {
   return alloc(size, {});
 }
+
+/** A small deterministic PRNG (mulberry32) so a failure can be replayed. */
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6D2B79F5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}

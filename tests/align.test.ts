@@ -17,17 +17,7 @@ import {
   malloc,
   stats,
 } from "../mod.ts";
-import { blocksOf, Model } from "./_helpers.ts";
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { blocksOf, Model, random } from "./_helpers.ts";
 
 Deno.test("random aligned workload: every placement is the model's best fit over aligned addresses", () => {
   const rand = random(61);

@@ -9,17 +9,7 @@
 
 import assert from "node:assert/strict";
 import { alloc, buf, cap, trim } from "../mod.ts";
-import { blocksOf, Model, Tracker } from "./_helpers.ts";
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { blocksOf, Model, random, Tracker } from "./_helpers.ts";
 
 /** The first byte offset where `mem` differs from `expected`, or -1. */
 function firstDifference(expected: Uint8Array): number {

@@ -7,20 +7,10 @@
 
 import assert from "node:assert/strict";
 import { buf, calloc, cap, free, malloc, realloc, stats } from "../mod.ts";
-import { blocksOf, Model } from "./_helpers.ts";
+import { blocksOf, Model, random } from "./_helpers.ts";
 
 const bytes = (ptr: number, size: number) =>
   new Uint8Array(buf, ptr >>> 0, size);
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 Deno.test("random strong workload: placements, in-place reallocs, bytes and stats() follow the model", () => {
   const rand = random(5);

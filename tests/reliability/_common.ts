@@ -9,15 +9,8 @@ import { alloc, buf, cap, i32, lease, mem, trim } from "../../mod.ts";
 import type { Lease } from "../../mod.ts";
 import { blocksOf, collectUntil, Model } from "../_helpers.ts";
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-export function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+// A small deterministic PRNG (mulberry32), so a failure can be replayed.
+export { random } from "../_helpers.ts";
 
 /**
  * Fills `size` bytes at `address` with a pseudo-random stream from `seed`
