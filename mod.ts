@@ -61,6 +61,10 @@ const LENGTH = 0x0FFF_FFFF;
 /** Held values from here up name a cancellable registration (`adopt`). */
 const KEYED = 0x1000_0000;
 
+// What this heap was made from. The module's own heap adopts nothing; in
+// lib/heap.generated.ts (built from this file) it is `createHeap`'s argument.
+const options: HeapOptions = {};
+
 /**
  * The active memory object. Modules import it (e.g. as `env.mem`).
  *
@@ -77,9 +81,9 @@ const KEYED = 0x1000_0000;
  * const instance = new WebAssembly.Instance(module, { env: { mem } });
  * ```
  */
-export let mem: WebAssembly.Memory = /*#__PURE__*/ new WebAssembly.Memory({
-  initial: 1,
-});
+export let mem: WebAssembly.Memory =
+  /*#__PURE__*/ (() =>
+    options.memory ?? new WebAssembly.Memory({ initial: 1 }))();
 
 /**
  * The active buffer object: `mem.buffer`, rebound on every resize.
@@ -123,7 +127,7 @@ export let i32: Int32Array = /*#__PURE__*/ new Int32Array(buf);
  * const bytes = cap * 16; // mem.buffer.byteLength
  * ```
  */
-export let cap: number = PAGE_BLOCKS;
+export let cap: number = /*#__PURE__*/ (() => buf.byteLength / 16)();
 
 const compile = (base64: string): WebAssembly.Module =>
   new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
@@ -131,7 +135,7 @@ const compile = (base64: string): WebAssembly.Module =>
 const core: Core = /*#__PURE__*/ (() => {
   const exports = new WebAssembly.Instance(compile(coreBytes))
     .exports as unknown as Core;
-  exports.grow(PAGE_BLOCKS);
+  exports.grow(cap);
   return exports;
 })();
 
@@ -2037,3 +2041,102 @@ ${legend.join("\n")}
 </svg>
 `;
 }
+
+/**
+ * How {@linkcode createHeap} makes a heap.
+ *
+ * @example
+ * ```ts
+ * import { createHeap, type HeapOptions } from "@lewd/alloc";
+ *
+ * const options: HeapOptions = { memory: new WebAssembly.Memory({ initial: 2 }) };
+ * const heap = createHeap(options);
+ * ```
+ */
+export interface HeapOptions {
+  /**
+   * A memory to manage instead of a new one-page memory: one that a compiled
+   * module exports, say. It must not be shared. Its bytes are left as they
+   * are; all but the `reserved` ones are free to allocate.
+   */
+  memory?: WebAssembly.Memory;
+  /**
+   * Bytes at the start of the memory that the heap must never hand out (a
+   * module's static data and stack): {@linkcode protect}ed at once.
+   */
+  reserved?: number;
+}
+
+/**
+ * A heap of its own, from {@linkcode createHeap}: the module's API (each
+ * function as documented at the module level) over its own memory, with its
+ * own core, registry, watchers and respawns. `mem`, `buf`, `i32` and `cap`
+ * are getters that always give the current value.
+ *
+ * @example
+ * ```ts
+ * import { createHeap, type Heap } from "@lewd/alloc";
+ *
+ * const heap: Heap = createHeap();
+ * const owner = {};
+ * heap.i32[heap.alloc(16, owner) >>> 2] = 1;
+ * ```
+ */
+export interface Heap {
+  /** The heap's memory ({@linkcode mem}). */
+  readonly mem: WebAssembly.Memory;
+  /** Its buffer ({@linkcode buf}). */
+  readonly buf: ArrayBuffer;
+  /** An `Int32Array` over all of it ({@linkcode i32}). */
+  readonly i32: Int32Array;
+  /** Its size in blocks ({@linkcode cap}). */
+  readonly cap: number;
+  /** {@linkcode alloc} on this heap. */
+  alloc: typeof alloc;
+  /** {@linkcode allocAligned} on this heap. */
+  allocAligned: typeof allocAligned;
+  /** {@linkcode lease} on this heap. */
+  lease: typeof lease;
+  /** {@linkcode malloc} on this heap. */
+  malloc: typeof malloc;
+  /** {@linkcode calloc} on this heap. */
+  calloc: typeof calloc;
+  /** {@linkcode realloc} on this heap. */
+  realloc: typeof realloc;
+  /** {@linkcode free} on this heap. */
+  free: typeof free;
+  /** {@linkcode own} on this heap. */
+  own: typeof own;
+  /** {@linkcode disown} on this heap. */
+  disown: typeof disown;
+  /** {@linkcode imports} of this heap, for modules to import. */
+  imports: typeof imports;
+  /** {@linkcode grow} on this heap. */
+  grow: typeof grow;
+  /** {@linkcode limit} on this heap. */
+  limit: typeof limit;
+  /** {@linkcode stats} of this heap. */
+  stats: typeof stats;
+  /** {@linkcode trim} on this heap. */
+  trim: typeof trim;
+  /** {@linkcode bind} to this heap. */
+  bind: typeof bind;
+  /** {@linkcode watch} this heap. */
+  watch: typeof watch;
+  /** {@linkcode unwatch} on this heap. */
+  unwatch: typeof unwatch;
+  /** {@linkcode protect} on this heap. */
+  protect: typeof protect;
+  /** {@linkcode restrict} this heap. */
+  restrict: typeof restrict;
+  /** {@linkcode spans} of this heap. */
+  spans: typeof spans;
+  /** {@linkcode check} this heap. */
+  check: typeof check;
+  /** {@linkcode debug} this heap. */
+  debug: typeof debug;
+  /** {@linkcode render} this heap. */
+  render: typeof render;
+}
+
+export { createHeap } from "./lib/heap.generated.ts";

@@ -1,9 +1,10 @@
 /**
  * Builds the embedded core and its extension: `cargo build` of rs_lib for
  * wasm32 (the extension with the `ext` feature, importing the core's memory),
- * shrink with binaryen, write both to `lib/core.generated.ts`. With
- * `--check`, fails instead of writing when the committed file differs from
- * what the source builds.
+ * shrink with binaryen, write both to `lib/core.generated.ts`; then
+ * `lib/heap.generated.ts` from mod.ts (scripts/build_heap.ts). With
+ * `--check`, fails instead of writing when a committed file differs from
+ * what the sources build.
  *
  *     deno task build          # rebuild lib/core.generated.ts
  *     deno task build --check  # CI: is the committed core fresh?
@@ -14,6 +15,7 @@
 import { binaryen, optimizeForSize } from "./wasm_opt.ts";
 import { encodeBase64 } from "./base64.ts";
 import { sectionIds } from "./wasm_sections.ts";
+import { buildHeap } from "./build_heap.ts";
 
 const OUT = new URL("../lib/core.generated.ts", import.meta.url);
 const WASM = new URL(
@@ -187,3 +189,6 @@ if (check) {
   await Deno.writeTextFile(OUT, text);
   console.log(`wrote lib/core.generated.ts: ${sizes}.`);
 }
+
+// createHeap's factory is mod.ts's code, wrapped: rebuild (or check) it too.
+await buildHeap(check);

@@ -110,6 +110,15 @@ const emit = program.emit(undefined, (fileName, text) => {
   Deno.mkdirSync(fileName.slice(0, fileName.lastIndexOf("/")), {
     recursive: true,
   });
+  // The compiler rewrites `.ts` specifiers in what it emits as JavaScript,
+  // but leaves type-only imports in declarations as written
+  // (lib/heap.generated.ts imports its types from ../mod.ts).
+  if (fileName.endsWith(".d.ts")) {
+    text = text.replace(
+      /(from\s*["'])(\.{1,2}\/[^"']*)\.ts(["'])/g,
+      "$1$2.js$3",
+    );
+  }
   Deno.writeTextFileSync(fileName, text);
   written.push(fileName.slice(out.length));
 });

@@ -32,6 +32,8 @@ export const PACKAGE_FILES = [
   "README.md",
   "lib/core.generated.d.ts",
   "lib/core.generated.js",
+  "lib/heap.generated.d.ts",
+  "lib/heap.generated.js",
   "mod.d.ts",
   "mod.js",
   "package.json",

@@ -125,7 +125,13 @@ Deno.test({
 
       // Unbundled: the package's own ES modules, found through an import map.
       const installed = `${consumer}/node_modules/${PACKAGE}`;
-      for (const file of ["mod.js", "lib/core.generated.js"]) {
+      for (
+        const file of [
+          "mod.js",
+          "lib/core.generated.js",
+          "lib/heap.generated.js",
+        ]
+      ) {
         await Deno.copyFile(`${installed}/${file}`, `${www}/pkg/${file}`);
       }
       for (

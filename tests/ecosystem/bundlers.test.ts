@@ -21,7 +21,7 @@ const consumers = (from: string) => ({
   // Imports everything and uses nothing: a bundler must drop it all (the
   // memory, the core's instantiation, the registries).
   "unused":
-    `import { alloc, allocAligned, bind, buf, calloc, cap, check, debug, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, protect, realloc, render, restrict, spans, stats, trim, unwatch, watch } from "${from}";
+    `import { alloc, allocAligned, bind, buf, calloc, cap, check, createHeap, debug, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, protect, realloc, render, restrict, spans, stats, trim, unwatch, watch } from "${from}";
 console.log("nothing used");
 `,
   // alloc alone: trim's, watch's and the strong allocations' code must go.
@@ -57,8 +57,8 @@ const MARKERS = {
   memory: /WebAssembly\.Memory\b/, // the initial mem
   // Issue 5: the address check of free/realloc/own/disown, calloc's product.
   strong: /is not the address of a live|count \* size must be/,
-  // Issue 6: protect's, render's and the alignments' messages.
-  tools: /is not free \(it overlaps|render: |align must be/,
+  // Issue 6: protect's, render's, the alignments' and createHeap's messages.
+  tools: /is not free \(it overlaps|render: |align must be|createHeap: /,
 };
 
 Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses", async (t) => {
@@ -75,7 +75,13 @@ Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses"
     );
     const installed = `${workspace.consumer}/node_modules/${PACKAGE}`;
     await Deno.mkdir(`${workspace.consumer}/raw/lib`, { recursive: true });
-    for (const file of ["mod.js", "lib/core.generated.js"]) {
+    for (
+      const file of [
+        "mod.js",
+        "lib/core.generated.js",
+        "lib/heap.generated.js",
+      ]
+    ) {
       await Deno.copyFile(
         `${installed}/${file}`,
         `${workspace.consumer}/raw/${file}`,

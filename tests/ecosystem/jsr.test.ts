@@ -14,6 +14,7 @@ const PUBLISHED = [
   "README.md",
   "deno.json",
   "lib/core.generated.ts",
+  "lib/heap.generated.ts",
   "mod.ts",
 ];
 
@@ -91,6 +92,8 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
   assert.deepEqual(
     symbols.map((symbol) => symbol.name).sort(),
     [
+      "Heap",
+      "HeapOptions",
       "Lease",
       "OutOfMemory",
       "RenderOptions",
@@ -103,6 +106,7 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
       "calloc",
       "cap",
       "check",
+      "createHeap",
       "debug",
       "disown",
       "free",

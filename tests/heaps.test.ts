@@ -1,0 +1,137 @@
+/**
+ * Issue 6, part 4: several heaps. `createHeap()` makes an independent heap
+ * with the module's API over its own memory; the module-level exports are the
+ * default heap. A heap can adopt an existing memory with a protected prefix.
+ */
+
+import assert from "node:assert/strict";
+import * as lewd from "../mod.ts";
+import { createHeap } from "../mod.ts";
+import { collectUntil } from "./_helpers.ts";
+
+Deno.test("createHeap: independent memories, placements, stats and callbacks", () => {
+  const a = createHeap();
+  const b = createHeap();
+  assert.notEqual(a.mem, b.mem);
+  assert.notEqual(a.mem, lewd.mem);
+  const owner = {};
+  // The first allocation of each fresh heap is at 16: nothing is shared.
+  assert.equal(a.alloc(64, owner), 16);
+  assert.equal(b.alloc(64, owner), 16);
+  assert.equal(a.malloc(32), 80);
+  assert.equal(a.stats().allocations, 2);
+  assert.equal(b.stats().allocations, 1);
+  a.i32[16 >>> 2] = 7;
+  b.i32[16 >>> 2] = 9;
+  assert.equal(a.i32[4], 7, "separate bytes");
+  // Watchers run for their own heap only; the getters follow resizes.
+  const runs: string[] = [];
+  a.watch(() => runs.push("a"), owner);
+  b.watch(() => runs.push("b"), owner);
+  const buffer = a.buf;
+  a.grow(2);
+  assert.deepEqual(runs, ["a"]);
+  assert.notEqual(a.buf, buffer);
+  assert.equal(a.cap, 3 * 4096);
+  assert.equal(a.i32.length, 3 * 16384);
+  assert.equal(a.i32[4], 7, "kept across the grow");
+  assert.equal(a.trim(), 2 * 0x1_0000);
+  assert.deepEqual(runs, ["a", "a"]);
+  a.check();
+  b.check();
+  lewd.check();
+});
+
+Deno.test("createHeap: each heap's finalizers free its own spans", async () => {
+  const heap = createHeap();
+  let before = 0;
+  (() => {
+    for (let i = 0; i < 100; i++) heap.alloc(1000, {});
+    before = heap.stats().used;
+  })();
+  assert.ok(before >= 100_000);
+  await collectUntil(() => heap.stats().used == 0, "the heap's finalizers");
+  assert.ok(heap.trim() > 0);
+});
+
+// (module (memory (export "memory") 2) (data (i32.const 0) "static")), a
+// module that defines its memory and keeps static data at its start.
+const DEFINES_MEMORY = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  5,
+  3,
+  1,
+  0,
+  2,
+  7,
+  10,
+  1,
+  6,
+  109,
+  101,
+  109,
+  111,
+  114,
+  121,
+  2,
+  0,
+  11,
+  12,
+  1,
+  0,
+  65,
+  0,
+  11,
+  6,
+  115,
+  116,
+  97,
+  116,
+  105,
+  99,
+]);
+
+Deno.test("createHeap: adopting a module's memory, its static data protected", () => {
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(DEFINES_MEMORY),
+  );
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const heap = createHeap({ memory, reserved: 4096 });
+  assert.equal(heap.mem, memory);
+  assert.equal(heap.cap, 2 * 4096, "its size, not one page");
+  const owner = {};
+  for (let i = 0; i < 50; i++) {
+    assert.ok(heap.alloc(100, owner) >= 4096, "never in the reserved part");
+  }
+  assert.equal(
+    new TextDecoder().decode(new Uint8Array(memory.buffer, 0, 6)),
+    "static",
+  );
+  assert.equal(heap.spans()[1].kind, "protected");
+  heap.grow(1);
+  assert.equal(memory.buffer.byteLength, 3 * 0x1_0000, "grown in place");
+  heap.check();
+});
+
+Deno.test("createHeap: bad options throw", () => {
+  assert.throws(
+    () => createHeap({ memory: {} as WebAssembly.Memory }),
+    TypeError,
+  );
+  const shared = new WebAssembly.Memory({
+    initial: 1,
+    maximum: 1,
+    shared: true,
+  });
+  assert.throws(() => createHeap({ memory: shared }), TypeError);
+  for (const reserved of [-1, 1.5, 0x2_0000]) {
+    assert.throws(() => createHeap({ reserved }), RangeError, `${reserved}`);
+  }
+});
