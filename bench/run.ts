@@ -343,7 +343,16 @@ const runScenarios = async (
   ]);
   const frag: FragResult[] = [];
   for (const trace of ["uniform", "log-uniform", "phase"]) {
-    for (const allocator of ["lewd", "dlmalloc", "talc", "@thi.ng/malloc"]) {
+    for (
+      const allocator of [
+        "lewd",
+        "dlmalloc",
+        "talc",
+        "@thi.ng/malloc",
+        "lewd first fit",
+        "lewd next fit",
+      ]
+    ) {
       frag.push(
         await scenario<FragResult>("scenarios/frag.ts", [
           peersArg,

@@ -8,6 +8,7 @@ import type {
   HeapOptions,
   Lease,
   OutOfMemory,
+  Policy,
   RenderOptions,
   Span,
   Stats,
@@ -86,6 +87,7 @@ interface Ext {
   stat(which: number): number;
   aligned(blocks: number, align: number, commit: number): number;
   claim(start: number, at: number, blocks: number): number;
+  first(blocks: number, from: number): number;
 }
 
 const PAGE_BLOCKS = 4096;
@@ -179,6 +181,13 @@ const ext = (): Ext =>
   extension ??= new WebAssembly.Instance(compile(extBytes), {
     env: { memory: core.memory },
   }).exports as unknown as Ext;
+
+/**
+ * Where the next `blocks` go, and taking them there: best fit, the core's
+ * own rule, unless {@linkcode policy} chose another.
+ */
+let spot = (blocks: number): number => core.peek(blocks);
+let place = (blocks: number): number => core.take(blocks);
 
 // The held value is the block index (a small integer): nothing per allocation
 // references the token, and no object is created for it. Registrations that
@@ -447,7 +456,7 @@ const room = (
   blocks: number,
   soft?: boolean,
   align = 1,
-  fit: (blocks: number) => number = core.peek,
+  fit: (blocks: number) => number = spot,
 ): number => {
   let block;
   for (let round = 0; !(block = fit(blocks)); round++) {
@@ -488,7 +497,7 @@ const reserve = (
       (n) => ext().aligned(n, align, 0),
     ) &&
       ext().aligned(blocks, align, 1)
-    : room(name, size, blocks, soft) && core.take(blocks);
+    : room(name, size, blocks, soft) && place(blocks);
 
 /**
  * An alignment in bytes as blocks: 1 for `undefined` if it is `optional` (16
@@ -516,7 +525,7 @@ const alignOf = (
 const allocSlow = (size: number, blocks: number, token: WeakKey): number => {
   checkWeakKey("alloc", token);
   if (!expand(blocks)) throw cannotFit("alloc", size);
-  const block = core.take(blocks);
+  const block = place(blocks);
   registry.register(token, block);
   debt += blocks;
   notify(false);
@@ -563,11 +572,11 @@ function alloc(size: number, token?: WeakKey): number {
   const blocks = blocksOf("alloc", size);
   // The scratch is where the span goes once the watchers have run.
   if (token === undefined) {
-    const block = core.peek(blocks) || room("alloc", size, blocks);
+    const block = spot(blocks) || room("alloc", size, blocks);
     if (debugging) freshen(block, blocks, true);
     return block << 4;
   }
-  const block = core.take(blocks);
+  const block = place(blocks);
   if (!block) return allocSlow(size, blocks, token);
   try {
     registry.register(token, block);
@@ -825,7 +834,7 @@ const move = (
     return block << 4;
   }
   if (!room(name, size, blocks, soft)) return 0;
-  const to = core.take(blocks);
+  const to = place(blocks);
   ext().flip(to);
   new Uint8Array(buf).copyWithin(to * 16, block * 16, (block + len) * 16);
   ext().flip(block);
@@ -1954,6 +1963,83 @@ ${legend.join("\n")}
 `;
 }
 
+
+
+
+/**
+ * A placement policy for {@linkcode policy}: `"best"` (exact best fit, the
+ * default and SPEC.md's rule), `"first"` (address-ordered first fit) or
+ * `"next"` (next fit).
+ *
+ * @example
+ * ```ts
+ * import { type Policy, policy } from "@lewd/alloc";
+ *
+ * const was: Policy = policy("first");
+ * policy(was);
+ * ```
+ */
+
+let chosen: Policy = "best";
+
+/**
+ * Chooses where allocations go from now on (and where a scratch is):
+ *
+ * - `"best"`: exact best fit, SPEC.md's rule and the default: the shortest
+ *   free span that fits, the lowest among equals. O(log n).
+ * - `"first"`: address-ordered first fit: the lowest free span that fits.
+ *   The core walks the spans from the start: O(spans before it).
+ * - `"next"`: next fit: the first free span that fits at or after where the
+ *   last allocation ended, wrapping around to the start.
+ *
+ * Each takes the low end of the span it picks. Aligned allocations
+ * ({@linkcode allocAligned}) always use best fit. `bench/RESULTS.md` compares
+ * the three on the same traces: fragmentation and speed.
+ *
+ * @param name The policy to use; if not given, nothing changes.
+ * @returns The policy before.
+ * @throws {TypeError} If `name` is given and is not one of the three.
+ *
+ * @example
+ * ```ts
+ * import { alloc, policy } from "@lewd/alloc";
+ *
+ * policy("next");
+ * alloc(64, {});
+ * policy("best");
+ * ```
+ */
+function policy(name?: Policy): Policy {
+  const was = chosen;
+  if (name === undefined) return was;
+  if (name == "best") {
+    spot = (blocks) => core.peek(blocks);
+    place = (blocks) => core.take(blocks);
+  } else if (name == "first" || name == "next") {
+    // Next fit starts where the last allocation ended (a span starts
+    // there), wrapping around; the core restarts at the first span if no
+    // span starts there any more.
+    let rover = 1;
+    spot = name == "first"
+      ? (blocks) => ext().first(blocks, 1)
+      : (blocks) => ext().first(blocks, rover) || ext().first(blocks, 1);
+    place = (blocks) => {
+      const block = spot(blocks);
+      if (block) {
+        ext().claim(block, block, blocks);
+        rover = block + blocks;
+      }
+      return block;
+    };
+  } else {
+    throw new TypeError(
+      `policy: name must be "best", "first" or "next", got ${describe(name)}`,
+    );
+  }
+  chosen = name;
+  return was;
+}
+
   if (reserved > 16) protect(0, reserved);
   return {
     get mem() {
@@ -1991,5 +2077,6 @@ ${legend.join("\n")}
     check,
     debug,
     render,
+    policy,
   };
 }

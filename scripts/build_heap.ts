@@ -42,6 +42,7 @@ const API = [
   "check",
   "debug",
   "render",
+  "policy",
 ];
 
 /** Removes each `export interface` (and its doc comment) from `source`. */
@@ -69,6 +70,7 @@ export function heapSource(mod: string): string {
   body = body
     .replace(/^import [^;]+;\n/gm, "")
     .replace(/^export \{ createHeap \} from [^;]+;\n/m, "")
+    .replace(/^export type [^;]+;\n/gm, "")
     .replace(
       /^\/\/ What this heap was made from[^]*?\nconst options: HeapOptions = \{\};\n/m,
       "",
@@ -91,6 +93,7 @@ import type {
   HeapOptions,
   Lease,
   OutOfMemory,
+  Policy,
   RenderOptions,
   Span,
   Stats,

@@ -98,7 +98,9 @@ const highRatio = (result: FragResult) => result.highWater / result.peakLive;
 
 /** The peer with the lowest peak mem ÷ peak live on a trace. */
 const bestPeer = (results: Results, trace: string): FragResult =>
-  fragOf(results, trace).filter((result) => result.allocator != "lewd")
+  fragOf(results, trace).filter((result) =>
+    !result.allocator.startsWith("lewd")
+  )
     .reduce((best, result) =>
       memRatio(result) < memRatio(best) ? result : best
     );
@@ -609,7 +611,9 @@ export const rows = (results: Results): Row[] => {
 
   for (const trace of TRACES) {
     const ours = lewdOn(results, trace);
-    const peers = fragOf(results, trace).filter((r) => r.allocator != "lewd");
+    const peers = fragOf(results, trace).filter((r) =>
+      !r.allocator.startsWith("lewd")
+    );
     const best = bestPeer(results, trace);
     const bestGoal = goal(
       `fragmentation, ${trace}: no worse than the best peer`,
@@ -643,6 +647,24 @@ export const rows = (results: Results): Row[] => {
         ", ",
       ),
     );
+    // The placement policies (mod.ts's `policy`), if this run measured them.
+    const policies = ["lewd first fit", "lewd next fit"]
+      .map((name) => fragOf(results, trace).find((r) => r.allocator == name))
+      .filter((r): r is FragResult => r !== undefined);
+    if (policies.length) {
+      row(
+        "policies",
+        `${trace}: peak mem ÷ peak live; high-water; replay time`,
+        `best fit ${sig(memRatio(ours))}; ${sig(highRatio(ours))}; ${
+          ms(ours.ms)
+        }`,
+        policies.map((r) =>
+          `${r.allocator.slice(5)} ${sig(memRatio(r))}; ${sig(highRatio(r))}; ${
+            ms(r.ms)
+          }`
+        ).join(" · "),
+      );
+    }
     row(
       "fragmentation",
       `${trace}: mem after trim() ÷ final live`,

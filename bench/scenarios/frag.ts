@@ -14,6 +14,9 @@
  *     deno run --v8-flags=--expose-gc --allow-read bench/scenarios/frag.ts \
  *       trace=log-uniform allocator=lewd
  *
+ * `allocator="lewd first fit"` and `"lewd next fit"` replay it with those
+ * placement policies (mod.ts's `policy`) instead of best fit.
+ *
  * @module
  */
 
@@ -32,7 +35,7 @@ let stragglers = 0;
 let trimmedBytes: number | undefined;
 const start = performance.now();
 
-if (allocator == "lewd") {
+if (allocator.startsWith("lewd")) {
   countFinalizers();
   const grow = WebAssembly.Memory.prototype.grow;
   WebAssembly.Memory.prototype.grow = function (this, delta: number) {
@@ -40,6 +43,14 @@ if (allocator == "lewd") {
     return grow.call(this, delta);
   };
   const lewd = await import("../../mod.ts");
+  // "lewd first fit" and "lewd next fit": the other placement policies.
+  lewd.policy(
+    allocator.includes("first")
+      ? "first"
+      : allocator.includes("next")
+      ? "next"
+      : "best",
+  );
   const tokens: (object | undefined)[] = [];
   for (const step of trace.steps) {
     if (step.frees.length) {

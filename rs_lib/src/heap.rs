@@ -228,6 +228,39 @@ impl<W: Words> Heap<W> {
         }
     }
 
+    /// The first free span of `blocks` (≥ 1) or more, walking the spans in
+    /// address order from the one that starts at `from` (from block 1 if no
+    /// span starts there); 0 if none does before the end. For the first-fit
+    /// and next-fit policies: O(spans walked).
+    pub fn first(&self, blocks: u32, from: u32) -> u32 {
+        let mut block = if self.starts(from) { from } else { 1 };
+        while block <= self.last {
+            let tag = self.tag(block);
+            let len = match used(tag) {
+                Some(bits) => bits & (MAX_BLOCKS - 1),
+                None if tag >= blocks => return block,
+                None => tag,
+            };
+            block += len;
+        }
+        0
+    }
+
+    /// Whether a span starts at `block`: a used span's first tag says so; a
+    /// free span's could be its last, so the index decides.
+    fn starts(&self, block: u32) -> bool {
+        if block == 0 || block > self.last {
+            return false;
+        }
+        let tag = self.tag(block);
+        (tag as i32) < 0
+            || tag != 0
+                && self
+                    .words
+                    .get(self.lower_bound(key(tag, block * RECORD)), 0)
+                    == block * RECORD
+    }
+
     /// Reserves `[at, at + blocks)` (`blocks` ≥ 1), which must lie inside the
     /// free span starting at `start`: the facade's way to mark a range it must
     /// never hand out. Returns false, changing nothing, if no free span
@@ -237,10 +270,7 @@ impl<W: Words> Heap<W> {
         if start > self.last || at < start || blocks == 0 {
             return false;
         }
-        let len = free_len(self.tag(start));
-        let node = start * RECORD;
-        if at - start + blocks > len || self.words.get(self.lower_bound(key(len, node)), 0) != node
-        {
+        if !self.starts(start) || at - start + blocks > free_len(self.tag(start)) {
             return false;
         }
         self.carve(start, at, blocks);

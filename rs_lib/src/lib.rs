@@ -35,6 +35,7 @@
 //! | `stat(which)`   | 0–3               | used blocks, used spans, free spans, longest free span | —                                        |
 //! | `aligned(blocks, align, commit)` | 1 ≤ blocks < 2^28, align a power of two ≤ 2^12 | start block of the best fit at a multiple of `align`, reserved if `commit` ≠ 0 | 0: no free span fits |
 //! | `claim(start, at, blocks)` | a free span's first block, a range inside it | 1 after reserving `[at, at + blocks)` | 0: not a free span, or the range runs outside it |
+//! | `first(blocks, from)` | 1 ≤ blocks < 2^28, any block | the first free span of `blocks` or more in address order from the span at `from` (from block 1 if none starts there) | 0: none before the end |
 //!
 //! Block 0 is used from the start and never freed, so 0 is never a valid start
 //! and can mean "none" in every result (before the first `grow`, block 0 is
@@ -119,6 +120,12 @@ mod exports {
     #[no_mangle]
     extern "C" fn aligned(blocks: u32, align: u32, commit: u32) -> u32 {
         heap().aligned(blocks, align, commit != 0)
+    }
+
+    #[cfg(feature = "ext")]
+    #[no_mangle]
+    extern "C" fn first(blocks: u32, from: u32) -> u32 {
+        heap().first(blocks, from)
     }
 
     #[cfg(feature = "ext")]

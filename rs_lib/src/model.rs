@@ -26,6 +26,9 @@ enum Op {
     /// taken modulo its length), or at any block.
     Claim(usize, u32, u32),
     ClaimAny(u32, u32, u32),
+    /// First fit from a live span at this index, or from any block.
+    First(u32, usize),
+    FirstAny(u32, u32),
     /// Shrinks to the top used block plus this many (modulo the free tail).
     Shrink(u32),
 }
@@ -55,6 +58,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (blocks(), 0u32..13, any::<bool>()).prop_map(|(n, k, c)| Op::Aligned(n, k, c)),
         2 => (any::<usize>(), any::<u32>(), any::<u32>()).prop_map(|(i, o, n)| Op::Claim(i, o, n)),
         1 => (0u32..3000, 0u32..3000, 0u32..20).prop_map(|(s, a, n)| Op::ClaimAny(s, a, n)),
+        2 => (blocks(), any::<usize>()).prop_map(|(n, i)| Op::First(n, i)),
+        1 => (blocks(), 0u32..3000).prop_map(|(n, b)| Op::FirstAny(n, b)),
     ]
 }
 
@@ -128,6 +133,25 @@ fn run(ops: &[Op]) {
                     );
                     live.push(at);
                 }
+            }
+            Op::First(n, i) => {
+                let from = if live.is_empty() {
+                    1
+                } else {
+                    live[i % live.len()]
+                };
+                assert_eq!(
+                    heap.first(n, from),
+                    model.first(n, from),
+                    "first({n}, {from})"
+                );
+            }
+            Op::FirstAny(n, from) => {
+                assert_eq!(
+                    heap.first(n, from),
+                    model.first(n, from),
+                    "first({n}, {from}) of any block"
+                );
             }
             Op::ClaimAny(start, at, n) => {
                 let claimed = heap.claim(start, at, n);

@@ -184,6 +184,20 @@ impl Model {
         first
     }
 
+    /// The first free span of `blocks` or more from the span starting at
+    /// `from` (from block 1 if none starts there), in address order.
+    pub fn first(&self, blocks: u32, from: u32) -> u32 {
+        let from = if from != 0 && self.spans.iter().any(|s| s.start == from) {
+            from
+        } else {
+            1
+        };
+        self.spans
+            .iter()
+            .find(|s| s.start >= from && !s.used && s.len >= blocks)
+            .map_or(0, |s| s.start)
+    }
+
     /// Reserves `[at, at + blocks)` inside the free span that starts at `start`.
     pub fn claim(&mut self, start: u32, at: u32, blocks: u32) -> bool {
         let Some(i) = self.spans.iter().position(|s| s.start == start && !s.used) else {

@@ -21,7 +21,7 @@ const consumers = (from: string) => ({
   // Imports everything and uses nothing: a bundler must drop it all (the
   // memory, the core's instantiation, the registries).
   "unused":
-    `import { alloc, allocAligned, bind, buf, calloc, cap, check, createHeap, debug, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, protect, realloc, render, restrict, spans, stats, trim, unwatch, watch } from "${from}";
+    `import { alloc, allocAligned, bind, buf, calloc, cap, check, createHeap, debug, disown, free, grow, i32, imports, lease, limit, malloc, mem, own, policy, protect, realloc, render, restrict, spans, stats, trim, unwatch, watch } from "${from}";
 console.log("nothing used");
 `,
   // alloc alone: trim's, watch's and the strong allocations' code must go.
@@ -58,7 +58,8 @@ const MARKERS = {
   // Issue 5: the address check of free/realloc/own/disown, calloc's product.
   strong: /is not the address of a live|count \* size must be/,
   // Issue 6: protect's, render's, the alignments' and createHeap's messages.
-  tools: /is not free \(it overlaps|render: |align must be|createHeap: /,
+  tools:
+    /is not free \(it overlaps|render: |align must be|createHeap: |policy: /,
 };
 
 Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses", async (t) => {

@@ -31,6 +31,7 @@ import {
   malloc,
   mem,
   own,
+  policy,
   protect,
   realloc,
   render,
@@ -535,6 +536,12 @@ const rows: Row[] = [
     run: () => render({ width: 0 }),
     error: RangeError,
     message: "render: width must be a positive integer, got 0",
+  },
+  {
+    call: 'policy("worst")',
+    run: () => policy("worst" as Any),
+    error: TypeError,
+    message: 'policy: name must be "best", "first" or "next", got "worst"',
   },
   // unwatch: watchers and tokens
   {

@@ -1,7 +1,7 @@
 //! Fuzzing harness for the core: turns fuzzer bytes into a sequence of heap
 //! operations (`take`, `peek`, `free`, `grow`, `shrink`, and for the
-//! facade's later additions `resize`, `flip`, `span`, `stat`, `aligned` and
-//! `claim`), runs each through
+//! facade's later additions `resize`, `flip`, `span`, `stat`, `aligned`,
+//! `claim` and `first`), runs each through
 //! [`lewd_core::Heap`] and through the reference [`Model`], and panics at the
 //! first disagreement.
 //!
@@ -9,7 +9,7 @@
 //! outside, after every operation:
 //!
 //! - every result (`take`, `peek`, `free`, `grow`, `shrink`, `resize`,
-//!   `flip`, `span`, `aligned`, `claim`) is the model's;
+//!   `flip`, `span`, `aligned`, `claim`, `first`) is the model's;
 //! - `capacity()`, `tail()` and the four `stat`s are the model's;
 //! - **probes**: `peek(n)` is the model's best fit for `n` = 1, each length
 //!   of a free span (up to 24 of them), one less, one more, and one past the
@@ -166,6 +166,15 @@ impl Run {
         );
     }
 
+    fn first(&mut self, blocks: u32, from: u32) {
+        self.trace(format_args!("first({blocks}, {from})"));
+        assert_eq!(
+            self.heap.first(blocks, from),
+            self.model.first(blocks, from),
+            "first({blocks}, {from})"
+        );
+    }
+
     fn claim(&mut self, start: u32, at: u32, blocks: u32) {
         self.trace(format_args!("claim({start}, {at}, {blocks})"));
         let claimed = self.heap.claim(start, at, blocks);
@@ -224,7 +233,7 @@ impl Run {
     /// Reads and runs one operation; `None` when the input is used up.
     fn step(&mut self, input: &mut Input) -> Option<()> {
         let op = input.byte()?;
-        match op % 20 {
+        match op % 21 {
             0..=4 | 13..=14 => {
                 let blocks = self.size(input)?;
                 self.take(blocks);
@@ -332,6 +341,17 @@ impl Run {
                     ),
                 };
                 self.claim(start, at, blocks);
+            }
+            19 => {
+                // From a live span's start mostly; sometimes any block.
+                let live = self.model.live();
+                let pick = input.u16()? as u32;
+                let blocks = self.size(input)?;
+                let from = match (live.is_empty(), pick % 4) {
+                    (false, 0..=2) => live[pick as usize % live.len()],
+                    _ => pick % (self.model.cap() + 2),
+                };
+                self.first(blocks, from);
             }
             _ => {
                 let blocks = self.size(input)?;
