@@ -1009,17 +1009,22 @@ function protect(ptr: number, size: number): void {
     );
   }
   if (first >= end) return; // within the guard
+  const taken = () =>
+    new RangeError(
+      `protect: ${hex(first * 16)}–${
+        hex(end * 16)
+      } is not free (it overlaps an allocation or a protected range)`,
+    );
+  // Past the end, the range can only be free if it starts in the free tail:
+  // say so before growing anything.
+  if (end > cap && first < cap - core.tail()) throw taken();
   reach("protect", end);
   const span = spans().find((span) =>
     span.kind == "free" && span.start <= first * 16 &&
     span.start + span.size >= end * 16
   );
   if (!span || !ext().claim(span.start / 16, first, end - first)) {
-    throw new RangeError(
-      `protect: ${hex(first * 16)}–${
-        hex(end * 16)
-      } is not free (it overlaps an allocation or a protected range)`,
-    );
+    throw taken();
   }
   ext().flip(first);
   guarded.add(first);

@@ -66,6 +66,9 @@ Deno.test("protect: a range that is not free throws and changes nothing; unalign
   }
   assert.throws(() => protect("16" as unknown as number, 16), TypeError);
   assert.throws(() => protect(0xFFFF_FFF0, 32), /runs past 4 GiB/);
+  const size = cap * 16;
+  assert.throws(() => protect(a, size * 2), /is not free/, "not grown for it");
+  assert.equal(cap * 16, size);
   assert.deepEqual(stats(), before);
   // Bytes a + 72 to a + 92 lie in the blocks from a + 64 to a + 96.
   protect(a + 72, 20);
