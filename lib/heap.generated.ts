@@ -1932,19 +1932,26 @@ function render(options?: RenderOptions): string {
   const s = stats();
   const fragmentation = s.free ? 1 - s.largest / s.free : 0;
   const legendY = y(rows) + 12;
-  const legend =
-    (["token", "strong", "reserved", "free", "guard", "scratch"] as const)
-      .map((kind, i) =>
-        `<rect x="${
-          left + i * 110
-        }" y="${legendY}" width="12" height="12" fill="${
-          kind == "scratch" ? "none" : COLORS[kind]
-        }"${
-          kind == "scratch"
-            ? ` stroke="${COLORS.scratch}" stroke-width="1.5"`
-            : ""
-        }/><text x="${left + i * 110 + 18}" y="${legendY + 11}">${kind}</text>`
-      );
+  const legend = ([
+    "token",
+    "strong",
+    "reserved",
+    "protected",
+    "free",
+    "guard",
+    "scratch",
+  ] as const)
+    .map((kind, i) =>
+      `<rect x="${
+        left + i * 110
+      }" y="${legendY}" width="12" height="12" fill="${
+        kind == "scratch" ? "none" : COLORS[kind]
+      }"${
+        kind == "scratch"
+          ? ` stroke="${COLORS.scratch}" stroke-width="1.5"`
+          : ""
+      }/><text x="${left + i * 110 + 18}" y="${legendY + 11}">${kind}</text>`
+    );
   const height = legendY + 30;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${
     left + width + 20

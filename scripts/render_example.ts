@@ -2,14 +2,15 @@
  * Draws the memory map that the README shows: the PRNG example's generators
  * (token allocations, some collected), the vector example's storage (strong
  * allocations made from inside WASM), a disowned allocation freed before its
- * token (reserved), and a scratch, then `render()` to docs/memory-map.svg.
+ * token (reserved), a protected range and a scratch, then `render()` to
+ * docs/memory-map.svg.
  *
  *     deno task render:example
  *
  * @module
  */
 
-import { alloc, disown, free, malloc, render } from "../mod.ts";
+import { alloc, disown, free, malloc, protect, render, spans } from "../mod.ts";
 import { MyPRNG } from "../examples/prng/prng.ts";
 import { vectors } from "../examples/vector/vector.ts";
 
@@ -37,6 +38,11 @@ for (let i = 0; i < 3; i++) {
   gc();
 }
 await tick();
+// A range kept out of the allocator's hands (as a module's static data is),
+// inside the longest free span.
+const hole = spans().filter((span) => span.kind == "free")
+  .reduce((a, b) => b.size > a.size ? b : a);
+protect(hole.start + 1024, 2048);
 const scratch = alloc(2048);
 const out = new URL("../docs/memory-map.svg", import.meta.url);
 await Deno.writeTextFile(out, render({ scratch: [scratch, 2048] }));

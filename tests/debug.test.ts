@@ -129,7 +129,15 @@ Deno.test("render: an SVG with a bar per span, the legend, the figures and the s
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, /<\/svg>\n$/);
   for (
-    const kind of ["token", "strong", "reserved", "free", "guard", "scratch"]
+    const kind of [
+      "token",
+      "strong",
+      "reserved",
+      "protected",
+      "free",
+      "guard",
+      "scratch",
+    ]
   ) {
     assert.match(svg, new RegExp(`>${kind}</text>`), `legend: ${kind}`);
   }
