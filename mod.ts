@@ -1078,7 +1078,6 @@ export function restrict(start: number, end: number): void {
   }
   // Check first that nothing outside the range is in use, so that an error
   // changes nothing.
-  const top = Math.max(cap, Math.ceil(to / PAGE_BLOCKS) * PAGE_BLOCKS);
   for (const span of spans()) {
     const [a, b] = [span.start / 16, (span.start + span.size) / 16];
     if (span.kind != "free" && span.kind != "guard" && (a < from || b > to)) {
@@ -1089,7 +1088,7 @@ export function restrict(start: number, end: number): void {
       );
     }
   }
-  reach("restrict", top);
+  reach("restrict", Math.ceil(to / PAGE_BLOCKS) * PAGE_BLOCKS);
   if (from > 1) protect(16, (from - 1) * 16);
   if (cap > to) protect(to * 16, (cap - to) * 16);
   maxPages = cap / PAGE_BLOCKS;
@@ -1101,14 +1100,11 @@ export function restrict(start: number, end: number): void {
  */
 const reach = (name: string, end: number): void => {
   if (end > cap) {
-    const pages = Math.ceil((end - cap) / PAGE_BLOCKS);
-    if (pages > maxPages - cap / PAGE_BLOCKS || !enlarge(pages)) {
-      throw outOfMemory(
+    growBy(Math.ceil((end - cap) / PAGE_BLOCKS), () =>
+      outOfMemory(
         `${name}: out of memory, cannot reach ${hex(end * 16)}`,
         end * 16,
-      );
-    }
-    notify(false);
+      ));
   }
 };
 
@@ -1204,16 +1200,23 @@ export function grow(pages: number): number {
   checkPages("grow", pages, 0, 2 ** 53);
   const was = cap / PAGE_BLOCKS;
   if (pages) {
-    if (pages > maxPages - was || !enlarge(pages)) {
-      throw outOfMemory(
+    growBy(pages, () =>
+      outOfMemory(
         `grow: out of memory, cannot add ${pages} pages to ${was}`,
         pages * 0x1_0000,
-      );
-    }
-    notify(false);
+      ));
   }
   return was;
 }
+
+/**
+ * Grows `mem` by exactly `pages` (never past the limit) and runs the
+ * watchers; throws `error()`, changing nothing, if it cannot.
+ */
+const growBy = (pages: number, error: () => RangeError): void => {
+  if (pages > maxPages - cap / PAGE_BLOCKS || !enlarge(pages)) throw error();
+  notify(false);
+};
 
 /** Throws unless `pages` is an integer in `[low, high]`. */
 const checkPages = (

@@ -236,8 +236,8 @@ impl<W: Words> Heap<W> {
         let mut block = if self.starts(from) { from } else { 1 };
         while block <= self.last {
             let tag = self.tag(block);
-            let len = match used(tag) {
-                Some(bits) => bits & (MAX_BLOCKS - 1),
+            let len = match used_len(tag) {
+                Some(len) => len,
                 None if tag >= blocks => return block,
                 None => tag,
             };
@@ -267,10 +267,11 @@ impl<W: Words> Heap<W> {
     /// starts at `start` (the index says: a tag alone could be a free span's
     /// last) or the range runs outside it.
     pub fn claim(&mut self, start: u32, at: u32, blocks: u32) -> bool {
-        if start > self.last || at < start || blocks == 0 {
-            return false;
-        }
-        if !self.starts(start) || at - start + blocks > free_len(self.tag(start)) {
+        if blocks == 0
+            || at < start
+            || !self.starts(start)
+            || at - start + blocks > free_len(self.tag(start))
+        {
             return false;
         }
         self.carve(start, at, blocks);
@@ -321,7 +322,10 @@ impl<W: Words> Heap<W> {
     /// Returns false, changing nothing, if no used span starts at `block` or
     /// it cannot grow in place.
     pub fn resize(&mut self, block: u32, blocks: u32) -> bool {
-        let Some(len) = used_len(self.tag(block)).filter(|_| block <= self.last) else {
+        if block > self.last {
+            return false;
+        }
+        let Some(len) = used_len(self.tag(block)) else {
             return false;
         };
         // `[block + blocks, stop)` is released: the cut end, or what is

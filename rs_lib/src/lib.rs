@@ -20,7 +20,7 @@
 //! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
 //! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
 //!
-//! The six above are the **core**, which exports its memory too. The six below
+//! The six above are the **core**, which exports its memory too. The seven below
 //! are the **extension**: the same crate built with the `ext` feature and
 //! `--import-memory`, instantiated (by the facade, on first use) over the
 //! core's memory, so that both work on one heap: its statics sit at the same
@@ -71,7 +71,6 @@ pub use heap::Heap;
 
 #[cfg(target_arch = "wasm32")]
 mod exports {
-    #[allow(unused_imports)]
     use crate::linear::heap;
 
     #[cfg(not(feature = "ext"))]
