@@ -72,7 +72,7 @@ interface Core {
   free(block: number): number;
   tail(): number;
   grow(cap: number): number;
-  shrink(cap: number): number;
+  cut(cap: number): number;
   memory: WebAssembly.Memory;
 }
 
@@ -376,7 +376,7 @@ const enlarge = (pages: number): boolean => {
       freshen(was, cap - was);
       return true;
     } catch {
-      core.shrink(cap);
+      core.cut(cap);
     }
   }
   return false;
@@ -1321,7 +1321,7 @@ function trim(): number {
     });
   }
   new Uint8Array(next.buffer).set(new Uint8Array(buf, 0, kept));
-  core.shrink(pages * PAGE_BLOCKS);
+  core.cut(pages * PAGE_BLOCKS);
   rebind(next);
   notify(true);
   return released;

@@ -8,7 +8,7 @@
 //! a bit scan and a load. When a bin's lowest span leaves, the next one is its
 //! successor in the treap.
 
-use crate::heap::{Heap, FREES, LEAST, RECORD, RECORDS};
+use crate::heap::{bump, Heap, FREES, LEAST, RECORD, RECORDS};
 use crate::tree::key;
 use crate::words::Words;
 
@@ -43,7 +43,7 @@ impl<W: Words> Heap<W> {
 
     /// Indexes the free span `node` of `len` blocks (tagged already).
     pub(crate) fn link(&mut self, node: u32, len: u32) {
-        self.counts[FREES] += 1;
+        bump(&mut self.counts[FREES], 1);
         self.insert(node);
         // An empty bin's least node is 0, which wraps to the greatest.
         if len < BINS && node <= self.least(len).wrapping_sub(1) {
@@ -56,7 +56,7 @@ impl<W: Words> Heap<W> {
     /// is still tagged).
     pub(crate) fn unlink(&mut self, node: u32, len: u32) {
         let at = self.key_of(node);
-        self.counts[FREES] -= 1;
+        bump(&mut self.counts[FREES], u32::MAX);
         self.remove(at);
         if len < BINS && self.least(len) == node {
             // The successor in the treap, if it is as long (its first tag is

@@ -127,6 +127,18 @@ impl Heap<Vec<u32>> {
         assert_eq!(self.small & 1, 0, "bit 0 names no bin");
     }
 
+    /// The number of nodes on the longest path from the treap's root down.
+    pub fn depth(&self) -> u32 {
+        fn below<W: Words>(heap: &Heap<W>, tree: u32) -> u32 {
+            if tree == 0 {
+                return 0;
+            }
+            1 + below(heap, heap.words.get(tree, crate::tree::LEFT))
+                .max(below(heap, heap.words.get(tree, crate::tree::RIGHT)))
+        }
+        below(self, self.words.get(ROOT, 0))
+    }
+
     /// In-order walk of the treap, checking key bounds and heap order.
     fn walk(&self, tree: u32, low: Option<u64>, high: Option<u64>, out: &mut Vec<u32>) {
         if tree == 0 {

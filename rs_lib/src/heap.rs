@@ -104,6 +104,13 @@ pub struct Heap<W> {
     pub(crate) counts: [u32; 3],
 }
 
+/// Adds `delta` to `count`, wrapping (so `delta.wrapping_neg()` subtracts).
+// Out of line: a call is smaller than the load, add and store at each use.
+#[inline(never)]
+pub(crate) fn bump(count: &mut u32, delta: u32) {
+    *count = count.wrapping_add(delta);
+}
+
 const USED: usize = 0;
 const SPANS: usize = 1;
 pub(crate) const FREES: usize = 2;
@@ -200,8 +207,8 @@ impl<W: Words> Heap<W> {
         if end > at + blocks {
             self.put_free(at + blocks, end - at - blocks);
         }
-        self.counts[USED] += blocks;
-        self.counts[SPANS] += 1;
+        bump(&mut self.counts[USED], blocks);
+        bump(&mut self.counts[SPANS], 1);
     }
 
     /// Where `blocks` (≥ 1) go at a multiple of `align` blocks (a power of
@@ -279,18 +286,19 @@ impl<W: Words> Heap<W> {
     }
 
     /// Frees the used span starting at `block` and merges it with free
-    /// neighbours. Returns false, changing nothing, if no used span starts there.
-    pub fn free(&mut self, block: u32) -> bool {
+    /// neighbours; returns its length. Returns 0, changing nothing, if no used
+    /// span starts there.
+    pub fn free(&mut self, block: u32) -> u32 {
         if block > self.last {
-            return false;
+            return 0;
         }
         let Some(len) = used_len(self.tag(block)) else {
-            return false;
+            return 0;
         };
         self.release(block, block + len);
-        self.counts[USED] -= len;
-        self.counts[SPANS] -= 1;
-        true
+        bump(&mut self.counts[USED], len.wrapping_neg());
+        bump(&mut self.counts[SPANS], u32::MAX);
+        len
     }
 
     /// What starts (or ends) at `block`: for the first block of a used span,

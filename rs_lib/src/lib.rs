@@ -15,10 +15,10 @@
 //! |-----------------|-------------------|-----------------------------------------------|-------------------------------------------------|
 //! | `take(blocks)`  | 1 ≤ blocks < 2^28 | start block of the reserved span              | 0: no free span fits (grow, then retry)         |
 //! | `peek(blocks)`  | 1 ≤ blocks < 2^28 | start block `take` would return now           | 0: no free span fits; nothing is recorded       |
-//! | `free(block)`   | a start block     | 1 after freeing and merging                   | 0: no used span starts there; nothing changed   |
+//! | `free(block)`   | a start block     | the span's length, after freeing and merging  | 0: no used span starts there; nothing changed   |
 //! | `tail()`        | —                 | free blocks at the end of the memory          | —                                               |
 //! | `grow(cap)`     | new capacity      | 1 after adding blocks to the free tail        | 0: cap not above now or above 2^28 (4 GiB), or no room for records |
-//! | `shrink(cap)`   | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
+//! | `cut(cap)`      | new capacity      | 1 after cutting the free tail back to `cap`   | 0: cap would cut a used span, or is not below   |
 //!
 //! The six above are the **core**, which exports its memory too. The seven below
 //! are the **extension**: the same crate built with the `ext` feature and
@@ -88,7 +88,7 @@ mod exports {
     #[cfg(not(feature = "ext"))]
     #[no_mangle]
     extern "C" fn free(block: u32) -> u32 {
-        heap().free(block) as u32
+        heap().free(block)
     }
 
     #[cfg(feature = "ext")]
@@ -147,7 +147,7 @@ mod exports {
 
     #[cfg(not(feature = "ext"))]
     #[no_mangle]
-    extern "C" fn shrink(cap: u32) -> u32 {
+    extern "C" fn cut(cap: u32) -> u32 {
         heap().shrink(cap) as u32
     }
 

@@ -81,13 +81,14 @@ fn run(ops: &[Op]) {
             Op::Peek(n) => assert_eq!(heap.peek(n), model.peek(n), "peek({n})"),
             Op::Free(i) if !live.is_empty() => {
                 let block = live.swap_remove(i % live.len());
-                assert!(heap.free(block) && model.free(block), "free({block})");
+                let freed = heap.free(block);
+                assert!(freed != 0 && freed == model.free(block), "free({block})");
             }
             Op::Free(_) => {}
             Op::FreeAny(block) => {
                 let freed = heap.free(block);
                 assert_eq!(freed, model.free(block), "free({block}) of any block");
-                live.retain(|&b| !(freed && b == block));
+                live.retain(|&b| !(freed != 0 && b == block));
             }
             Op::Flip(i) if !live.is_empty() => {
                 let block = live[i % live.len()];

@@ -89,18 +89,19 @@ impl Model {
         start
     }
 
-    pub fn free(&mut self, block: u32) -> bool {
+    pub fn free(&mut self, block: u32) -> u32 {
         let Some(i) = self
             .spans
             .iter()
             .position(|s| s.start == block && s.used && block != 0)
         else {
-            return false;
+            return 0;
         };
         self.spans[i].used = false;
         self.strong.remove(&block);
+        let len = self.spans[i].len;
         self.merge();
-        true
+        len
     }
 
     fn used_at(&self, block: u32) -> Option<usize> {

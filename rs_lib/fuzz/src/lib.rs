@@ -424,7 +424,7 @@ impl Run {
         }
         for &start in &taken {
             assert!(
-                self.heap.free(start),
+                self.heap.free(start) != 0,
                 "drain: free({start}) of a drained span"
             );
         }
