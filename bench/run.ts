@@ -32,6 +32,7 @@ import type {
   GrowthResult,
   HeapResult,
   OpsResult,
+  PressureResult,
   Results,
   Size,
   TrimResult,
@@ -278,6 +279,7 @@ const plan = smoke
     heap: ["count=10000", "rounds=1"],
     growth: ["count=20000"],
     frag: ["scale=0.1"],
+    pressure: 20_000,
   }
   : {
     core: ["rounds=21"],
@@ -292,6 +294,7 @@ const plan = smoke
     heap: ["count=100000", "rounds=5"],
     growth: ["count=200000"],
     frag: [] as string[],
+    pressure: 2_000_000,
   };
 
 const runScenarios = async (
@@ -363,7 +366,55 @@ const runScenarios = async (
       );
     }
   }
-  return { core, ops, runtimes, churn, trim, heap, growth, frag };
+  return {
+    core,
+    ops,
+    runtimes,
+    churn,
+    trim,
+    heap,
+    growth,
+    frag,
+    pressure: await runPressure(),
+  };
+};
+
+/**
+ * Issue 8: the churn loop of gc/churn.ts with no forced GC, and with `gc()`
+ * every 5 000 operations for the cost, in Deno and Node; in headless Chromium
+ * too (no forced figure: it needs a flag) when a full run finds it.
+ */
+const runPressure = async (): Promise<NonNullable<Results["pressure"]>> => {
+  const free = [String(plan.pressure), "--result"];
+  const forced = [...free, "--gc=5000"];
+  log("bundling gc/churn.ts for Node");
+  const nodeChurn = new URL("node/churn.mjs", TARGET);
+  await Deno.writeTextFile(
+    nodeChurn,
+    await bundle(new URL("gc/churn.ts", BENCH), ["--platform=node"]),
+  );
+  const pressure: NonNullable<Results["pressure"]> = [];
+  for (const runtime of ["deno", "node"] as const) {
+    const file = runtime == "deno" ? "gc/churn.ts" : path(nodeChurn);
+    pressure.push({
+      runtime,
+      free: await scenario<PressureResult>(file, free, runtime),
+      forced: await scenario<PressureResult>(file, forced, runtime),
+    });
+  }
+  if (smoke) return pressure;
+  try {
+    const out = await run("node", [
+      path(new URL("gc/run_chromium.mjs", BENCH)),
+      String(plan.pressure),
+      "--json",
+    ], { cwd: ROOT });
+    const line = out.trim().split("\n").at(-1)!;
+    pressure.push({ runtime: "chromium", free: JSON.parse(line) });
+  } catch (error) {
+    log(`no Chromium run (${error instanceof Error ? error.message : error})`);
+  }
+  return pressure;
 };
 
 /** The `deno bench` suite, briefly (smoke only: it proves the suite runs). */

@@ -194,6 +194,7 @@ let place = (blocks: number): number => core.take(blocks);
 // can be cancelled (`own`, `lease`) hold `KEYED + block` instead.
 const registry = /*#__PURE__*/ new FinalizationRegistry<number>((held) => {
   debt = 0; // a collection happened: start counting again
+  collected = true;
   finalize(held);
 });
 
@@ -255,27 +256,78 @@ const adopt = (block: number, token: WeakKey): object => {
   return key;
 };
 
-// GC pressure (pitfall 10, issue 8). V8 does not count `mem` as memory the
-// collector should care about, so with nobody calling `gc()` tokens die in
-// bulk long after their spans could have been reused and `mem` balloons. So
-// `alloc` keeps `debt`, the blocks handed out with a token since a finalizer
-// last ran; past `nudgeAt` (a quarter of `mem`, at least 4 MiB) it creates a
-// throwaway ArrayBuffer of NUDGE bytes. Engines count ArrayBuffer backing
-// stores as external memory and start a major GC when it jumps; the buffer is
-// never touched, so it costs address space and no RSS, and dies in that GC.
-// A nudge costs about 0.1 ms, hence the floor: a small heap loses little by
-// waiting. Literals, not expressions, keep bundles that use nothing empty.
-const NUDGE = 0x1000_0000; // 256 MiB
-const NUDGE_FLOOR = 0x4_0000; // blocks: 4 MiB
+// GC pressure (pitfall 10, issue 8). Engines do not treat `mem` as memory the
+// collector should care about (V8 15 counts it, but one growth step is far
+// below what starts a collection), so with nobody calling `gc()` tokens die
+// long after their spans could have been reused and `mem` balloons. So
+// `alloc` keeps `debt`, the blocks handed out with a token since the last
+// check, and past `nudgeAt` calls `nudge`: a throwaway ArrayBuffer, never
+// touched (address space, no RSS), which engines count as external memory
+// and answer with a major GC. V8 11 and V8 15 answer differently; the rules
+// come from their sources and from bench/gc/FINDINGS.md:
+//
+// - `nudgeAt` is a sixteenth of `mem`, at least 512 KiB, but 4 MiB while
+//   `mem` is under 4 MiB: the GC a nudge starts costs up to about 1 ms, and
+//   nudging small heaps every sixteenth doubled the time of
+//   `alloc(size, token)` at 1 000 live spans.
+// - Outside browsers (Node 20, Deno 2) every check drops a 256 MiB buffer.
+//   In V8 11 each starts a major GC; in V8 15 about every other one does.
+// - In a browser window with `transfer` (Chromium) the buffer is detached at
+//   once: counted in the constructor, where V8 decides, but not in the limits
+//   the GC then sets (a dropped one is, and the next nudge falls short). V8
+//   checks again only above the last peak. So: after a finalizer (that GC
+//   ran), nudge with 512 MiB; with none, skip three checks (a collection
+//   takes that long, and a nudge during one inflates the next limit), then
+//   nudge with twice the last size, up to 1 GiB. Until its first major GC V8
+//   allows about 385 MB, so the first three nudges come every 512 KiB and
+//   double without waiting. This took Chromium from 5.9× to 1.7× in the churn
+//   benchmark; in Deno, whose loop runs V8's GC tasks later, it sometimes
+//   stalled for good (up to 30×), so Deno drops.
+//
+// Literals, not expressions, keep bundles that use nothing empty.
+const NUDGE = 0x2000_0000; // 512 MiB, detached
+const NUDGE_MAX = 0x4000_0000; // 1 GiB
+const SMALL = 0x4_0000; // blocks: 4 MiB
+const PRIMING = 0x8000; // blocks: 512 KiB
 let debt = 0;
-let nudgeAt = 0x4_0000; // re-derived from cap on every resize
+let nudgeAt = PRIMING; // re-derived by `pace`
+let nudgeSize = 0x1000_0000; // 256 MiB: dropped, or the first detached
+/** Early nudges left before the engine's first collection is seen. */
+let priming = 3;
+/** Checks skipped since the last nudge, with no finalizer run since. */
+let skipped = 0;
+/** Whether a finalizer ran since the last nudge. */
+let collected = false;
 /** The most pages `mem` may have (`limit`). */
 let maxPages = MAX_PAGES;
 
+const detaches =
+  /*#__PURE__*/ (() =>
+    "document" in globalThis && "transfer" in ArrayBuffer.prototype)();
+
+/** Re-derives `nudgeAt` from `cap` and the priming. */
+const pace = (): void => {
+  nudgeAt = cap < SMALL && !(detaches && priming)
+    ? SMALL
+    : Math.max(cap >>> 4, PRIMING);
+};
+
+/** `transfer` is ES2024: typed here for the npm build's older lib. */
+type Detachable = ArrayBuffer & { transfer(length: number): ArrayBuffer };
+
 const nudge = (): void => {
   debt = 0;
+  if (detaches) {
+    if (collected) [nudgeSize, skipped, priming] = [NUDGE, 0, 0];
+    else if (priming) priming--, nudgeSize = Math.min(nudgeSize * 2, NUDGE_MAX);
+    else if (++skipped < 4) return;
+    else [nudgeSize, skipped] = [Math.min(nudgeSize * 2, NUDGE_MAX), 0];
+    collected = false;
+    pace();
+  }
   try {
-    new ArrayBuffer(NUDGE);
+    const buffer = new ArrayBuffer(nudgeSize);
+    if (detaches) (buffer as Detachable).transfer(0);
   } catch {
     // No room for the throwaway: the engine is collecting already.
   }
@@ -328,7 +380,7 @@ const rebind = (next: WebAssembly.Memory): void => {
   buf = next.buffer as ArrayBuffer; // never shared: we create it
   i32 = new Int32Array(buf);
   cap = buf.byteLength / 16;
-  nudgeAt = Math.max(cap >>> 2, NUDGE_FLOOR);
+  pace();
 };
 
 /**

@@ -18,6 +18,9 @@
  *   node bench/gc/run_node.mjs [same arguments]   (bundles with esbuild first)
  *   node bench/gc/run_chromium.mjs [same arguments]   (headless Chromium)
  *
+ * `--json` prints the result as one JSON line; `--result` as the `RESULT`
+ * line that bench/run.ts reads (its "pressure" section).
+ *
  * `--yield=timeout` (default) yields with `setTimeout(0)`; `--yield=message` with a MessageChannel round trip (a
  * macrotask, ~20 µs); `--yield=timeout` uses `setTimeout(0)`, which Deno and
  * Node clamp to 1–4 ms, so its wall figure is dominated by sleeping.
@@ -128,5 +131,6 @@ const result = {
   nsPerOp: Math.round((wall * 1e6) / OPS),
   busyNsPerOp: Math.round(((wall - idle) * 1e6) / OPS),
 };
-console.log(argv.includes("--json") ? JSON.stringify(result) : result);
+if (argv.includes("--result")) console.log(`RESULT ${JSON.stringify(result)}`);
+else console.log(argv.includes("--json") ? JSON.stringify(result) : result);
 g.lewdResult = result; // read by bench/gc/run_chromium.mjs

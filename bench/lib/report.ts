@@ -84,6 +84,10 @@ export const inUnit = (target: Target, value: number): string =>
 export const limitOf = (target: Target): string =>
   `${target.strict ? "<" : "≤"} ${inUnit(target, target.limit)}`;
 
+/** `deno` → `Deno`: the runtime a pressure run used. */
+const runtimeName = (runtime: string): string =>
+  runtime[0].toUpperCase() + runtime.slice(1);
+
 // --- the table --------------------------------------------------------------
 
 /** The fragmentation results of one trace, ours first. */
@@ -349,6 +353,39 @@ export const targets = (results: Results): Target[] => {
           sig(highRatio(best))
         }: the gap is growth headroom, not placement.`,
     );
+  }
+  for (const { runtime, free, forced } of results.pressure ?? []) {
+    const name = runtimeName(runtime);
+    add(
+      {
+        label: `pressure: ${name}, peak mem ÷ peak live, no gc()`,
+        value: Number(free.ratio),
+        limit: 2,
+        unit: "× live",
+      },
+      () =>
+        `${free.peakMemMiB} MiB of mem for ${free.peakLiveMiB} MiB live${
+          forced
+            ? ` (${forced.ratio}× with gc() every ${
+              int(Number(forced.gcEvery))
+            } operations)`
+            : ""
+        }: the collections the nudge starts finish too late here to keep mem one growth step (×1.5) lower; bench/gc/FINDINGS.md has the mechanics.`,
+    );
+    if (forced) {
+      add(
+        {
+          label: `pressure: ${name}, busy time per operation vs forced gc()`,
+          value: free.busyNsPerOp / forced.busyNsPerOp,
+          limit: 1.3,
+          unit: "× forced",
+        },
+        () =>
+          `${time(free.busyNsPerOp)} per operation against ${
+            time(forced.busyNsPerOp)
+          } with gc() every ${int(Number(forced.gcEvery))} operations.`,
+      );
+    }
   }
   for (const trim of results.trim) {
     add(
@@ -673,6 +710,46 @@ export const rows = (results: Results): Row[] => {
       })`,
       "peers cannot shrink a wasm memory",
     );
+  }
+
+  for (const { runtime, free, forced } of results.pressure ?? []) {
+    const name = runtimeName(runtime);
+    const peak = goal(`pressure: ${name}, peak mem ÷ peak live, no gc()`);
+    row(
+      "pressure",
+      `${name}: peak mem ÷ peak live, churn without gc(), ${int(free.ops)} ops`,
+      `${free.ratio}× (${free.peakMemMiB} MiB)`,
+      forced
+        ? `gc() every ${
+          int(Number(forced.gcEvery))
+        }: ${forced.ratio}× (${forced.peakMemMiB} MiB)`
+        : "no forced figure (needs a flag)",
+      "",
+      lim(peak),
+      yes(peak.met),
+    );
+    if (forced) {
+      const cost = goal(
+        `pressure: ${name}, busy time per operation vs forced gc()`,
+      );
+      row(
+        "pressure",
+        `${name}: time per op without gc() (busy; wall)`,
+        `${time(free.busyNsPerOp)}; ${time(free.nsPerOp)}`,
+        `gc() every ${int(Number(forced.gcEvery))}: ${
+          time(forced.busyNsPerOp)
+        }; ${time(forced.nsPerOp)}`,
+        `${times(cost.value)}; ${times(free.nsPerOp / forced.nsPerOp)}`,
+        lim(cost),
+        yes(cost.met),
+      );
+    } else {
+      row(
+        "pressure",
+        `${name}: time per op without gc() (busy; wall)`,
+        `${time(free.busyNsPerOp)}; ${time(free.nsPerOp)}`,
+      );
+    }
   }
 
   for (const trim of results.trim) {

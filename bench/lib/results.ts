@@ -61,6 +61,19 @@ export interface ChurnResult {
   };
 }
 
+/** gc/churn.ts: the churn loop with no forced GC (issue 8), or with one. */
+export interface PressureResult {
+  runtime: string;
+  ops: number;
+  /** "none", or operations between forced `gc()` calls. */
+  gcEvery: number | "none";
+  peakMemMiB: string;
+  peakLiveMiB: string;
+  ratio: string;
+  nsPerOp: number;
+  busyNsPerOp: number;
+}
+
 /** trim.ts. */
 export interface TrimResult {
   keepMiB: number;
@@ -146,4 +159,13 @@ export interface Results {
   heap: HeapResult;
   growth: GrowthResult;
   frag: FragResult[];
+  /**
+   * The churn loop without `gc()` and with `gc()` every 5 000 operations, per
+   * runtime (absent in older results; Chromium only where it is installed).
+   */
+  pressure?: {
+    runtime: string;
+    free: PressureResult;
+    forced?: PressureResult;
+  }[];
 }
