@@ -370,7 +370,7 @@ export const targets = (results: Results): Target[] => {
               int(Number(forced.gcEvery))
             } operations)`
             : ""
-        }: the collections the nudge starts finish too late here to keep mem one growth step (×1.5) lower; bench/gc/FINDINGS.md has the mechanics.`,
+        }: the collections that the nudge starts end later than forced ones, and mem grows by half at a time meanwhile; bench/gc/FINDINGS.md has the mechanics.`,
     );
     if (forced) {
       add(
