@@ -126,7 +126,11 @@ export class Model {
 
   take(blocks: number, capBlocks: number): number {
     this.grow(capBlocks);
-    const i = this.fit(blocks);
+    return this.takeAt(this.fit(blocks), blocks);
+  }
+
+  /** Takes `blocks` at the low end of span `i`; -1 if `i` is -1. */
+  takeAt(i: number, blocks: number): number {
     if (i < 0) return -1;
     const span = this.spans[i];
     if (span.blocks > blocks) {

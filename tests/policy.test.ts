@@ -18,18 +18,7 @@ function takeFrom(model: Model, blocks: number, from: number): number {
   if (i < 0 && start != 1) {
     i = spans.findIndex((s) => !s.used && s.blocks >= blocks);
   }
-  if (i < 0) return -1;
-  const span = spans[i];
-  if (span.blocks > blocks) {
-    spans.splice(i + 1, 0, {
-      start: span.start + blocks,
-      blocks: span.blocks - blocks,
-      used: false,
-    });
-  }
-  span.blocks = blocks;
-  span.used = true;
-  return span.start * 16;
+  return model.takeAt(i, blocks);
 }
 
 for (const name of ["first", "next"] as const) {
