@@ -4,33 +4,51 @@
  * (`deno task bench` runs the full, interleaved, one-heap-per-process
  * comparison and writes bench/RESULTS.md).
  *
- *     deno bench --v8-flags=--expose-gc --allow-read --allow-env bench/ops_bench.ts
+ *     deno task bench:ops
  *
- * All benches share one heap (mod.ts is a singleton) with 100 000 live spans
- * of 16–256 B and as many free spans between them. With BENCH_SMOKE=1 each
- * bench runs a few hundred iterations only.
+ * which runs
+ *
+ *     deno bench --lock=bench/deno.lock --v8-flags=--expose-gc --allow-read \
+ *       --allow-env --allow-run=cargo bench/ops_bench.ts
+ *
+ * All benches share one heap (the module's default heap) with 100 000 live
+ * spans of 16–256 B and as many free spans between them. With BENCH_SMOKE=1
+ * each bench runs a few hundred iterations only.
+ *
+ * The peers' wasm (bench/peers/) is built with cargo the first time it is
+ * missing. Without a permission or a tool, the suite runs what it can and
+ * says on stderr what it left out:
+ *
+ * - no `--expose-gc`: the dropped half of the spans is not collected before
+ *   the benches, so the heap holds 2 × 100 000 spans in use (freed whenever
+ *   the engine collects) instead of live and free spans alternating;
+ * - no `--allow-env`: BENCH_SMOKE is not read, and the peer benches are left
+ *   out (@thi.ng/malloc reads NODE_ENV when it is imported);
+ * - no `--allow-read`, or no built wasm and no `--allow-run=cargo`, or a
+ *   failed build (no cargo, no `wasm32-unknown-unknown` target, no network
+ *   for the crates): dlmalloc and talc are left out.
  *
  * @module
  */
 
 import {
   between,
+  canGc,
   collect,
   countFinalizers,
   floorModule,
   rng,
 } from "./lib/harness.ts";
-import {
-  peerInstance,
-  peerModule,
-  PEERS_WASM,
-  thingPool,
-} from "./lib/peers.ts";
+
+const note = (message: string) => console.error(`ops_bench: ${message}`);
+const granted = (descriptor: Deno.PermissionDescriptor) =>
+  Deno.permissions.querySync(descriptor).state == "granted";
 
 countFinalizers();
 const { alloc } = await import("../mod.ts");
 
-const smoke = Deno.env.get("BENCH_SMOKE") == "1";
+const smoke = granted({ name: "env", variable: "BENCH_SMOKE" }) &&
+  Deno.env.get("BENCH_SMOKE") == "1";
 const LIVE = smoke ? 1_000 : 100_000;
 const budget = smoke ? { n: 200, warmup: 20 } : {};
 
@@ -45,7 +63,14 @@ for (let k = 0; k < 2 * LIVE; k++) {
   alloc(next(), token);
   if (k % 2 == 0) live.push(token);
 }
-await collect(LIVE);
+if (canGc()) await collect(LIVE);
+else {
+  note(
+    "no --v8-flags=--expose-gc: the dropped half of the spans is not " +
+      "collected first, so the heap holds 2 × N spans in use instead of N " +
+      "live spans with N free ones between them",
+  );
+}
 
 const nop = floorModule();
 const registry = new FinalizationRegistry<number>((held) => {
@@ -89,38 +114,98 @@ Deno.bench({
   },
 });
 
-const module = peerModule(PEERS_WASM);
-const dl = peerInstance(module);
-const talc = peerInstance(module);
-const pool = thingPool(16 << 20);
+// --- peers ------------------------------------------------------------------
 
-Deno.bench({
-  name: "dlmalloc: malloc + free",
-  group: "peers",
-  ...budget,
-  fn: () => {
-    dl.dl_free(dl.dl_malloc(next()));
-  },
-});
+/** bench/lib/peers.ts, or undefined when @thi.ng/malloc cannot load. */
+const loadPeers = async () => {
+  const env = ["NODE_ENV", "UMBRELLA_ASSERTS"].every((variable) =>
+    granted({ name: "env", variable })
+  );
+  if (!env) {
+    note(
+      "peer benches left out: @thi.ng/malloc reads NODE_ENV when it is " +
+        "imported (run with --allow-env)",
+    );
+    return undefined;
+  }
+  return await import("./lib/peers.ts");
+};
 
-Deno.bench({
-  name: "talc: malloc + free",
-  group: "peers",
-  ...budget,
-  fn: () => {
-    const size = next();
-    talc.talc_free(talc.talc_malloc(size), size);
-  },
-});
+type Peers = NonNullable<Awaited<ReturnType<typeof loadPeers>>>;
 
-Deno.bench({
-  name: "@thi.ng/malloc: malloc + free (empty pool)",
-  group: "peers",
-  ...budget,
-  fn: () => {
-    pool.free(pool.malloc(next()));
-  },
-});
+/** The compiled bench/peers module, built first if need be, or why not. */
+const wasmModule = async (
+  peers: Peers,
+): Promise<WebAssembly.Module | string> => {
+  const wasm = peers.PEERS_WASM;
+  if (!granted({ name: "read", path: wasm })) {
+    return "reading bench/peers' wasm needs --allow-read";
+  }
+  const built = () => {
+    try {
+      return Deno.statSync(wasm).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (!built()) {
+    if (!granted({ name: "run", command: "cargo" })) {
+      return "bench/peers is not built and cargo may not run here (it " +
+        "needs --allow-run=cargo and cargo on PATH); or run `cargo build " +
+        "--release --target wasm32-unknown-unknown` in bench/peers";
+    }
+    note("building bench/peers (cargo build --release, wasm32)");
+    try {
+      await peers.buildPeersWasm();
+    } catch (error) {
+      return error instanceof Deno.errors.NotFound
+        ? "cargo is not on PATH"
+        : String(error instanceof Error ? error.message : error);
+    }
+    if (!built()) return `cargo built no ${decodeURIComponent(wasm.pathname)}`;
+  }
+  return peers.peerModule(wasm);
+};
+
+const peers = await loadPeers();
+if (peers) {
+  const module = await wasmModule(peers);
+  if (typeof module == "string") {
+    note(`dlmalloc and talc benches left out: ${module}`);
+  } else {
+    const dl = peers.peerInstance(module);
+    const talc = peers.peerInstance(module);
+
+    Deno.bench({
+      name: "dlmalloc: malloc + free",
+      group: "peers",
+      ...budget,
+      fn: () => {
+        dl.dl_free(dl.dl_malloc(next()));
+      },
+    });
+
+    Deno.bench({
+      name: "talc: malloc + free",
+      group: "peers",
+      ...budget,
+      fn: () => {
+        const size = next();
+        talc.talc_free(talc.talc_malloc(size), size);
+      },
+    });
+  }
+
+  const pool = peers.thingPool(16 << 20);
+  Deno.bench({
+    name: "@thi.ng/malloc: malloc + free (empty pool)",
+    group: "peers",
+    ...budget,
+    fn: () => {
+      pool.free(pool.malloc(next()));
+    },
+  });
+}
 
 // Keep the live set reachable for as long as the benches run.
 globalThis.addEventListener("unload", () => live.length);

@@ -380,9 +380,11 @@ const runScenarios = async (
 };
 
 /**
- * Issue 8: the churn loop of gc/churn.ts with no forced GC, and with `gc()`
- * every 5 000 operations for the cost, in Deno and Node; in headless Chromium
- * too (no forced figure: it needs a flag) when a full run finds it.
+ * Memory pressure: the churn loop of gc/churn.ts with no forced GC (how close
+ * `mem` stays to the live set; docs/CONTRACT.md, section Freeing by the GC),
+ * and with `gc()` every 5 000 operations for the cost, in Deno and Node; in
+ * headless Chromium too (no forced figure: it needs a flag) when a full run
+ * finds it.
  */
 const runPressure = async (): Promise<NonNullable<Results["pressure"]>> => {
   const free = [String(plan.pressure), "--result"];
@@ -461,6 +463,7 @@ const environment = async (): Promise<Env> => {
     "--porcelain",
     "--",
     "mod.ts",
+    "src",
     "lib",
     "rs_lib",
   ]).catch(() => "");
@@ -478,7 +481,9 @@ const environment = async (): Promise<Env> => {
     crates: [crate("dlmalloc"), crate("talc")].join(", "),
     npm: `@thi.ng/malloc ${THING_VERSION}`,
     commit: `${head}${
-      dirty.trim() ? " with uncommitted changes to mod.ts, lib/ or rs_lib/" : ""
+      dirty.trim()
+        ? " with uncommitted changes to mod.ts, src/, lib/ or rs_lib/"
+        : ""
     }`,
   };
 };

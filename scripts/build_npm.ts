@@ -2,7 +2,10 @@
  * Builds the npm package in `npm/` (git-ignored) from the same sources JSR
  * publishes: every entry of `deno.json`'s `exports`, compiled by the
  * TypeScript compiler to ES2022 modules (`.js`) with declarations (`.d.ts`),
- * plus a `package.json`, the README and the license.
+ * plus a `package.json`, the README and the license. The compiler follows the
+ * imports, so every module the entries reach (src/, lib/) is shipped, and only
+ * those. The `repository` field is the git remote `origin`'s URL, when there
+ * is one (`git remote get-url origin`); otherwise the field is left out.
  *
  *     deno task npm               # build npm/
  *     deno task npm --out DIR     # build into DIR instead (the tests do)
@@ -111,11 +114,11 @@ const emit = program.emit(undefined, (fileName, text) => {
     recursive: true,
   });
   // The compiler rewrites `.ts` specifiers in what it emits as JavaScript,
-  // but leaves type-only imports in declarations as written
-  // (lib/heap.generated.ts imports its types from ../mod.ts).
+  // but leaves type-only imports in declarations as written (`import type`,
+  // `export type … from`, and the `import("./x.ts")` of inferred types).
   if (fileName.endsWith(".d.ts")) {
     text = text.replace(
-      /(from\s*["'])(\.{1,2}\/[^"']*)\.ts(["'])/g,
+      /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*)\.ts(["'])/g,
       "$1$2.js$3",
     );
   }
@@ -178,11 +181,32 @@ await Deno.copyFile(rootPath("LICENSE"), `${out}LICENSE`).catch(() =>
   fail("LICENSE is missing")
 );
 
+/** The URL of the git remote `origin`, or null when git gives none. */
+const originUrl = async (): Promise<string | null> => {
+  try {
+    const { success, stdout } = await new Deno.Command("git", {
+      args: ["remote", "get-url", "origin"],
+      cwd: rootPath("."),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const url = new TextDecoder().decode(stdout).trim();
+    return success && url ? url : null;
+  } catch (error) {
+    // No git on this machine: no URL to give.
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+};
+const origin = await originUrl();
+
 const packageJson = {
   name: deno.name,
   version: deno.version,
   description,
   license: deno.license ?? "MIT",
+  ...(origin && { repository: { type: "git", url: origin } }),
   type: "module",
   exports: exportsField,
   ...(mainEntry && { main: mainEntry.default, types: mainEntry.types }),

@@ -81,8 +81,9 @@ export interface Span {
 }
 
 /**
- * The placement rule of SPEC.md in its simplest form: a list of spans in
- * address order; best fit by scanning; growth mirrored from `cap`.
+ * The placement rule (docs/CONTRACT.md, section Placement) in its simplest
+ * form: a list of spans in address order; best fit by scanning; growth
+ * mirrored from `cap`.
  */
 export class Model {
   spans: Span[];

@@ -1,7 +1,7 @@
 /**
- * Issue 6, part 3: alignment. Power-of-two alignments from 16 bytes to 64 KiB
- * for token and scratch (`allocAligned`), lease and strong allocations (and `aligned_alloc` for
- * modules), placed by the best-fit rule over aligned addresses. The random
+ * Alignment. Power-of-two alignments from 16 bytes to 64 KiB for token and
+ * scratch (`allocAligned`), lease and strong allocations (and `aligned_alloc`
+ * for modules), placed by the best-fit rule over aligned addresses. The random
  * workload runs on this file's fresh heap against the reference model.
  */
 

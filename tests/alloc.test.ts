@@ -1,6 +1,7 @@
 /**
- * SPEC.md, "alloc(size, token?) → i32": sizes, results, the null guard, exact
- * best-fit placement, growth, out of memory, tokens and scratch.
+ * docs/CONTRACT.md, sections alloc, Placement and Growth: sizes, results, the
+ * null guard, exact best-fit placement, growth, out of memory, tokens and
+ * scratch.
  */
 
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * SPEC.md, "bind(spawn, respawn)": with a real WASM module that imports `mem`
+ * docs/CONTRACT.md, section bind: with a real WASM module that imports `mem`
  * and is re-instantiated on trim, keeping its state across the trim.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Issue 6, part 6: debugging. `spans()` lists the spans, `check()` verifies
+ * Debugging. `spans()` lists the spans, `check()` verifies
  * the invariants (and, in `debug` mode, that no free byte was written),
  * `render()` draws the memory map as SVG.
  */

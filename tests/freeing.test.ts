@@ -1,7 +1,7 @@
 /**
- * SPEC.md, "Freeing (by the GC)": a token's spans are freed after the host
- * collects it, merged at once with free neighbours; data is never moved or
- * cleared; the registry's held value never references the token.
+ * docs/CONTRACT.md, section Freeing by the GC: a token's spans are freed after
+ * the host collects it, merged at once with free neighbours; data is never
+ * moved or cleared; the registry's held value never references the token.
  */
 
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 6, part 4: several heaps. `createHeap()` makes an independent heap
+ * Several heaps. `createHeap()` makes an independent heap
  * with the module's API over its own memory; the module-level exports are the
  * default heap. A heap can adopt an existing memory with a protected prefix.
  */

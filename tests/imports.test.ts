@@ -1,5 +1,5 @@
 /**
- * Issue 5, part 2: allocation from the WASM side. The example vector module
+ * Allocation from the WASM side. The example vector module
  * (examples/vector/) imports `env.malloc`, `env.realloc` and `env.free` from
  * `imports`; growth it triggers rebinds `buf`/`i32` and runs the watchers.
  * Also the C failure modes of `imports`: 0 for out of memory and bad sizes,

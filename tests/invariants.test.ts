@@ -1,10 +1,10 @@
 /**
- * SPEC.md, "Invariants": a seeded random workload (allocations with tokens,
- * scratches, drops collected by the real GC, trims) run against the reference
- * model. Every placement must match the model's best fit (which also proves
- * free spans are maximal and nothing leaked: invariants 1–3), and a shadow copy
- * of every byte must match `mem` (live bytes survive grow and trim, and the
- * allocator never writes into `mem`: invariants 4–5).
+ * docs/CONTRACT.md, section Invariants: a seeded random workload (allocations
+ * with tokens, scratches, drops collected by the real GC, trims) run against
+ * the reference model. Every placement must match the model's best fit (which
+ * also proves free spans are maximal and nothing leaked: invariants 1–3), and
+ * a shadow copy of every byte must match `mem` (live bytes survive grow and
+ * trim, and the allocator never writes into `mem`: invariants 4–5).
  */
 
 import assert from "node:assert/strict";

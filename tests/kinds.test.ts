@@ -1,5 +1,5 @@
 /**
- * Issue 5, part 3: pointer kinds. `own` hands a strong allocation to a token;
+ * Pointer kinds. `own` hands a strong allocation to a token;
  * `disown` takes an allocation back from its token (or lease). With the real
  * GC: a finalizer must never free a later allocation that reuses the same
  * address.

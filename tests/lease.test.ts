@@ -1,6 +1,6 @@
 /**
- * `lease(size)`: deterministic freeing with `using` / `Symbol.dispose`
- * (issue 8). A disposed lease's later finalization must never free anything.
+ * `lease(size)`: deterministic freeing with `using` / `Symbol.dispose`.
+ * A disposed lease's later finalization must never free anything.
  */
 
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * Issue 5, parts 4–6: `grow(pages)`, the `limit`, the `cause` of every
+ * `grow(pages)`, the `limit`, the `cause` of every
  * out-of-memory error (and the heap left exactly as it was), `stats()`, and
  * `unwatch`.
  */

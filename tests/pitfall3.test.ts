@@ -1,14 +1,14 @@
 /**
- * SPEC.md pitfall 3: trim shortens the free tail; the index must see the new
- * length. Its own file (isolate) so the heap starts fresh and every free span
- * is known.
+ * docs/CONTRACT.md, section Guarantees, 3 (see pitfalls.test.ts): trim
+ * shortens the free tail; the index must see the new length. Its own file
+ * (isolate) so the heap starts fresh and every free span is known.
  */
 
 import assert from "node:assert/strict";
 import { alloc, buf, trim } from "../mod.ts";
 import { Tracker } from "./_helpers.ts";
 
-Deno.test("pitfall 3: after trim shortens the free tail, best fit sees its new length", async () => {
+Deno.test("guarantee 3: after trim shortens the free tail, best fit sees its new length", async () => {
   const tracker = new Tracker();
   const owner = {};
   const hole = ((token: object) => alloc(40 * 65536, token))(tracker.token());

@@ -1,8 +1,10 @@
 /**
- * SPEC.md, "Pitfalls seen in another implementation of this design". Each has
- * a test; those that belong to a section of SPEC.md live with it:
+ * docs/CONTRACT.md, section Guarantees. Each rules out a mistake found in
+ * another published JS-side allocator of this design, whose own test suite
+ * passed. Each has a test; those that belong to another file's subject live
+ * there:
  *
- * | pitfall                                         | test                                              |
+ * | guarantee: the mistake it rules out             | test                                              |
  * |-------------------------------------------------|---------------------------------------------------|
  * | 1. returning the end of the span                | here                                              |
  * | 2. stale right-hand neighbour after a merge     | freeing.test.ts "merges with both neighbours"     |
@@ -13,7 +15,7 @@
  * | 7. growing one page at a time                   | alloc.test.ts "growth: one mem.grow call …"       |
  * | 8. watchers held strongly                       | watch.test.ts "captures its own token", "dropped" |
  * | 9. lowest address checked in one child only     | here                                              |
- * | 10. trusting the GC to free in time             | not yet: open issue 8 (measured 12.9× mem/live)   |
+ * | 10. trusting the GC to free in time             | pressure.test.ts "within 6× the live set"         |
  *
  * Rust-side versions of 1, 2, 3 and 9 are in rs_lib/src/tests.rs.
  */
@@ -24,7 +26,7 @@ import { blocksOf, Model, Tracker } from "./_helpers.ts";
 
 const owner = {};
 
-Deno.test("pitfall 9: in a fragmented heap, every placement takes the lowest of equal best fits", async () => {
+Deno.test("guarantee 9: in a fragmented heap, every placement takes the lowest of equal best fits", async () => {
   // Hundreds of holes, many of equal length, in random order of length, freed
   // by the GC; then each request must land exactly where the model says.
   const tracker = new Tracker();
@@ -58,7 +60,7 @@ Deno.test("pitfall 9: in a fragmented heap, every placement takes the lowest of 
   assert.equal(checked, 500);
 });
 
-Deno.test("pitfall 1: an allocation is the start of its span, so neighbours never overlap", () => {
+Deno.test("guarantee 1: an allocation is the start of its span, so neighbours never overlap", () => {
   const sizes = [16, 48, 17, 1, 1024, 33];
   const addresses = sizes.map((size) => alloc(size, owner));
   addresses.forEach((address, i) =>

@@ -1,5 +1,5 @@
 /**
- * Issue 6, part 5: placement policies. Best fit (SPEC.md's rule) stays the
+ * Placement policies. Best fit (docs/CONTRACT.md, section Placement) stays the
  * default; address-ordered first fit and next fit are options. Each seeded
  * workload runs on a heap of its own (`createHeap`) against a model.
  */

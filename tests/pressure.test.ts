@@ -1,9 +1,10 @@
 /**
- * SPEC pitfall 10 (issue 8): with nobody calling `gc()`, `mem` stays within a
- * few times the live set. Runs bench/gc/churn.ts for 300 000 operations in a
- * `deno run` child: 10 000 live allocations of 16–1024 bytes, each operation
- * drops one token at random and allocates with a fresh one, yielding to the
- * event loop every 1 000 operations as an app would. No forced collection.
+ * docs/CONTRACT.md, section Guarantees, 10 (see pitfalls.test.ts): with
+ * nobody calling `gc()`, `mem` stays within a few times the live set. Runs
+ * bench/gc/churn.ts for 300 000 operations in a `deno run` child: 10 000 live
+ * allocations of 16–1024 bytes, each operation drops one token at random and
+ * allocates with a fresh one, yielding to the event loop every 1 000
+ * operations as an app would. No forced collection.
  *
  * A child process, because the collections the nudge starts finish when the
  * event loop runs V8's tasks, and `deno test` runs them differently: the same

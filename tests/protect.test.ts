@@ -1,5 +1,5 @@
 /**
- * Issue 6, part 1: protected and restricted spans. `protect` keeps a range
+ * Protected and restricted spans. `protect` keeps a range
  * out of the allocator's hands for good; `restrict` confines it to a working
  * range, so that it can share `mem` with another allocator.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 6, part 1: `restrict` confines the allocator to a working range of
+ * `restrict` confines the allocator to a working range of
  * `mem` (on this file's fresh heap), so that another allocator can own the
  * rest.
  */

@@ -1,11 +1,20 @@
 /**
- * Issue 6, part 2: modules with data segments. `bind(spawn, respawn, binary)`
- * protects the segments' ranges and restores whatever re-instantiation
- * overwrites on a trim, so the module keeps its runtime state.
+ * Modules with data segments. `bindSegments(spawn, respawn, binary)` protects
+ * the segments' ranges and restores whatever re-instantiation overwrites on a
+ * trim, so the module keeps its runtime state.
  */
 
 import assert from "node:assert/strict";
-import { alloc, bind, check, malloc, mem, spans, stats, trim } from "../mod.ts";
+import {
+  alloc,
+  bindSegments,
+  check,
+  malloc,
+  mem,
+  spans,
+  stats,
+  trim,
+} from "../mod.ts";
 import { SEGMENT_AT_GLOBAL, SEGMENTS } from "./_modules.ts";
 import { Tracker } from "./_helpers.ts";
 
@@ -17,12 +26,12 @@ const garbage = () => {
   for (let i = 0; i < 200; i++) alloc(4096, tracker.token());
 };
 
-Deno.test("bind with the binary: segments are protected, and their runtime state survives trims", async () => {
+Deno.test("bindSegments: segments are protected, and their runtime state survives trims", async () => {
   const spawn = () =>
     new WebAssembly.Instance(MODULE, { env: { mem } })
       .exports as unknown as Counter;
   let respawns = 0;
-  let counter = bind(spawn, () => {
+  let counter = bindSegments(spawn, () => {
     counter = spawn();
     respawns++;
   }, SEGMENTS);
@@ -55,25 +64,25 @@ Deno.test("bind with the binary: segments are protected, and their runtime state
   assert.ok(stats().allocations >= 302);
 });
 
-Deno.test("bind with a binary: bad binaries and segments that cannot be placed throw; nothing changes", () => {
+Deno.test("bindSegments: bad binaries and segments that cannot be placed throw; nothing changes", () => {
   const before = { stats: stats(), spans: spans() };
   const never = () => {
     throw new Error("spawn must not run");
   };
   assert.throws(
-    () => bind(never, () => {}, Uint8Array.of(1, 2, 3)),
+    () => bindSegments(never, () => {}, Uint8Array.of(1, 2, 3)),
     TypeError,
   );
   assert.throws(
-    () => bind(never, () => {}, "x" as unknown as BufferSource),
+    () => bindSegments(never, () => {}, "x" as unknown as BufferSource),
     TypeError,
   );
   assert.throws(
-    () => bind(never, () => {}, SEGMENT_AT_GLOBAL),
-    /bind: a data segment's offset is not an i32\.const/,
+    () => bindSegments(never, () => {}, SEGMENT_AT_GLOBAL),
+    /bindSegments: a data segment's offset is not an i32\.const/,
   );
   // SEGMENTS' ranges are protected by the first test: not free. (A second
   // instance over the same memory would re-apply the segments anyway.)
-  assert.throws(() => bind(never, () => {}, SEGMENTS), /is not free/);
+  assert.throws(() => bindSegments(never, () => {}, SEGMENTS), /is not free/);
   assert.deepEqual({ stats: stats(), spans: spans() }, before);
 });

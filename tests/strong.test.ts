@@ -1,6 +1,6 @@
 /**
- * Issue 5, part 1: strong allocations. `malloc`, `calloc`, `realloc` and
- * `free` as the README's "C-like API" section describes them: placement by
+ * Strong allocations. `malloc`, `calloc`, `realloc` and `free` as the
+ * README's "C-like API" section describes them: placement by
  * the same best-fit rule, never freed by the GC, `realloc` in place when it
  * can, `calloc` zeroed, and every bad argument refused with nothing changed.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 5: a seeded random workload of strong allocations (`malloc`,
+ * A seeded random workload of strong allocations (`malloc`,
  * `calloc`, `realloc`, `free`) on a fresh heap, run against the reference
  * model: every placement and every in-place `realloc` must match it, the
  * bytes must survive every move, and `stats()` must agree after every step.

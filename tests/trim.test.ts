@@ -1,4 +1,4 @@
-/** SPEC.md, "trim() → number". */
+/** docs/CONTRACT.md, section trim. */
 
 import assert from "node:assert/strict";
 import { alloc, bind, buf, cap, i32, mem, trim, watch } from "../mod.ts";

@@ -1,4 +1,4 @@
-/** SPEC.md, "watch(watcher, token)" and "Live bindings". */
+/** docs/CONTRACT.md, sections watch and unwatch, and Live bindings. */
 
 import assert from "node:assert/strict";
 import { alloc, buf, cap, i32, mem, trim, watch } from "../mod.ts";
@@ -51,7 +51,7 @@ Deno.test("the same watcher twice for one token runs once per resize", () => {
 Deno.test("a watcher that captures its own token does not keep it alive", async () => {
   let runs = 0;
   const ref = ((): WeakRef<object> => {
-    // The seed's wrapper class does exactly this: watch(() => ...this..., this).
+    // A wrapper class does exactly this: watch(() => ...this..., this).
     const self = { view: new Int32Array(buf, 16, 1) };
     watch(() => {
       runs++;

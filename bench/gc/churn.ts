@@ -1,6 +1,7 @@
 /**
- * Churn benchmark for issue 8 (SPEC pitfall 10): does `mem` stay close to the
- * live set when nobody calls `gc()`?
+ * Churn benchmark: does `mem` stay close to the live set when nobody calls
+ * `gc()`? (docs/CONTRACT.md, section Freeing by the GC: the GC nudge is a
+ * hint, not a bound; bench/gc/FINDINGS.md has the figures.)
  *
  * 10 000 live allocations of 16–1024 bytes (uniform); each operation drops one
  * at random (its token becomes garbage) and allocates a new one with a fresh

@@ -90,6 +90,9 @@ export const floorModule = (): (x: number) => number => {
 
 const gcFunction = (globalThis as { gc?: () => void }).gc;
 
+/** Whether {@linkcode gc} can run (the runtime was given `--expose-gc`). */
+export const canGc = (): boolean => gcFunction !== undefined;
+
 /** A full, synchronous garbage collection (`--expose-gc` is required). */
 export const gc = (): void => {
   if (!gcFunction) {

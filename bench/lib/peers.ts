@@ -42,6 +42,37 @@ export const PEERS_WASM = new URL(
   import.meta.url,
 );
 
+/**
+ * Builds {@linkcode PEERS_WASM}: the speed build `deno task bench` starts
+ * with (cargo and its `wasm32-unknown-unknown` target, crates from
+ * bench/peers/Cargo.lock). Throws with cargo's first error lines on failure.
+ */
+export const buildPeersWasm = async (): Promise<void> => {
+  const out = await new Deno.Command("cargo", {
+    args: [
+      "build",
+      "--locked",
+      "--release",
+      "--target",
+      "wasm32-unknown-unknown",
+    ],
+    cwd: new URL("../peers/", import.meta.url),
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const lines = new TextDecoder().decode(out.stderr).split("\n")
+      .map((line) => line.trim()).filter((line) => line);
+    const errors = lines.filter((line) => /^(= )?(error|note)\b/.test(line))
+      .map((line) => line.replace(/^= /, ""));
+    throw new Error(
+      `cargo build failed: ${
+        (errors.length ? errors : lines).slice(0, 2).join(" / ")
+      }`,
+    );
+  }
+};
+
 /** A fresh instance of bench/peers: one memory, used by one allocator. */
 export const peerInstance = (module: WebAssembly.Module): PeerExports =>
   new WebAssembly.Instance(module).exports as unknown as PeerExports;

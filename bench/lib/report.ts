@@ -20,7 +20,7 @@ export interface Row {
   met: string;
 }
 
-/** One target of issue 3, as measured. */
+/** One performance target, as measured. */
 export interface Target {
   label: string;
   /** The measured figure in the target's unit (a ratio, a count, bytes). */
@@ -161,7 +161,7 @@ const TRACES = ["uniform", "log-uniform", "phase"];
 /** Short names for the peers in table cells. */
 const short = (name: string) => name.replace("@thi.ng/malloc", "thi.ng");
 
-/** Every target of issue 3 with its measured value and, if missed, why. */
+/** Every performance target with its measured value and, if missed, why. */
 export const targets = (results: Results): Target[] => {
   const at100k = opsAt(results, 100_000);
   const scale = results.ops.map((r) => r.live).sort((a, b) => a - b);
@@ -786,7 +786,7 @@ export const rows = (results: Results): Row[] => {
     const { ext } = results.sizes;
     row(
       "size",
-      "core extension .wasm (embedded; issues 5 and 6)",
+      "core extension .wasm (embedded)",
       `${int(ext.raw)} B (gzip ${int(ext.gzip)} B)`,
       ext.what,
     );
@@ -977,7 +977,8 @@ ${
 
 ## How it was measured
 
-- **One heap per process.** \`mod.ts\` is a singleton, so each scenario in
+- **One heap per process.** The scenarios measure \`mod.ts\`'s default heap
+  (its exports), one per isolate, so each scenario in
   \`bench/scenarios/\` runs in its own \`deno run --v8-flags=--expose-gc\`
   process and prints one JSON line; \`bench/run.ts\` runs them and builds this
   page. Inside a process, the variants being compared run in a shuffled order

@@ -8,6 +8,8 @@
 /** ops.ts: one heap of `live` live spans. */
 export interface OpsResult {
   runtime: string;
+  /** The heap measured: the module's own or one of `createHeap()`. */
+  heap?: "default" | "create";
   live: number;
   liveAfterDrop: number;
   memBytes: number;
@@ -61,7 +63,7 @@ export interface ChurnResult {
   };
 }
 
-/** gc/churn.ts: the churn loop with no forced GC (issue 8), or with one. */
+/** gc/churn.ts: the churn loop with no forced GC, or with one. */
 export interface PressureResult {
   runtime: string;
   ops: number;

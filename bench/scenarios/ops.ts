@@ -19,9 +19,23 @@
  *
  *     deno run --v8-flags=--expose-gc bench/scenarios/ops.ts live=100000
  *
+ * Options besides the sizes (`live`, `rounds`, `warmup`, `ops`, `repeat`,
+ * `seed`):
+ *
+ * - `heap=create` measures a heap made by `createHeap()` instead of the
+ *   default heap (the module-level exports); `heap=default` is the default.
+ * - `mod=PATH` imports the package from PATH (a file path or a `file:` URL)
+ *   instead of this tree's `mod.ts`, so `bench/ab.ts` runs this one file
+ *   against another revision's code. Without it the import is a literal
+ *   `../../mod.ts`, which esbuild bundles (run.ts's Node build). Deno needs
+ *   `--allow-read` for it; under Node, PATH must be JavaScript (a bundle of
+ *   the package), not `.ts`.
+ *
  * @module
  */
 
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   between,
   collect,
@@ -32,13 +46,40 @@ import {
   gc,
   int,
   median,
+  options,
   rng,
   shuffled,
 } from "../lib/harness.ts";
 
+/** The part of the package this scenario uses, in every revision measured. */
+interface Face {
+  alloc(size: number, token?: object): number;
+  readonly buf: ArrayBuffer;
+}
+type Package = Face & { createHeap?: () => Face };
+
+const HEAP = options.heap ?? "default";
+if (HEAP != "default" && HEAP != "create") {
+  throw new Error(`ops.ts: heap=${HEAP}: expected heap=default or heap=create`);
+}
+
 countFinalizers();
-const lewd = await import("../../mod.ts");
-const { alloc } = lewd;
+// Imported after countFinalizers, so its registries count their callbacks.
+const lewd: Package = options.mod === undefined
+  ? await import("../../mod.ts")
+  : await import(
+    options.mod.startsWith("file:")
+      ? options.mod
+      : pathToFileURL(resolve(options.mod)).href
+  );
+if (HEAP == "create" && typeof lewd.createHeap != "function") {
+  throw new Error(
+    `ops.ts: heap=create: ${options.mod ?? "mod.ts"} has no createHeap`,
+  );
+}
+/** The heap measured: the module's own, or one of `createHeap()`. */
+const face: Face = HEAP == "create" ? lewd.createHeap!() : lewd;
+const { alloc } = face;
 
 const LIVE = int("live", 100_000);
 const ROUNDS = int("rounds", 21);
@@ -149,11 +190,12 @@ const ratio = (a: Name, b: Name) =>
 consume(live.length);
 emit({
   scenario: "ops",
+  heap: HEAP,
   live: LIVE,
   liveAfterDrop: 2 * LIVE - dropped,
   rounds: ROUNDS,
   ops: OPS,
-  memBytes: lewd.buf.byteLength,
+  memBytes: face.buf.byteLength,
   stragglers,
   ns: Object.fromEntries(names.map((name) => [name, median(times[name])])),
   ratio: {

@@ -1,5 +1,5 @@
 /**
- * The README's "Minimal complete example", runnable: a xoshiro128** PRNG
+ * The README's PRNG walkthrough, runnable: a xoshiro128** PRNG
  * hand-written in WAT (`prng.wat`), wrapped in a JS class whose instances keep
  * their 16 bytes of state in LEWD's shared memory.
  *
@@ -20,7 +20,7 @@ import { alloc, bind, buf, cap, mem, trim, watch } from "../../mod.ts";
 import { prng } from "./prng.generated.ts";
 
 // Re-exported so that users of the wrapper can give pages back without
-// importing the allocator themselves (as in the README).
+// importing the allocator themselves.
 export { trim };
 
 /** The exports of `prng.wat`; every argument and result is an i32. */

@@ -1,5 +1,5 @@
 ;; xoshiro128** (Blackman & Vigna, 2018) for LEWD Alloc: the PRNG of the
-;; README's "Minimal complete example", hand-written.
+;; README's walkthrough, hand-written.
 ;;
 ;; The module owns no memory and no data: it imports the allocator's memory
 ;; and the address of a 1 KiB table, and every generator is 16 bytes of state

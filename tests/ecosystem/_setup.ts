@@ -26,18 +26,64 @@ export const TOOLS = `${HERE}tools/`;
 export const PACKAGE = "@lewd/alloc";
 export const EXAMPLE = `${ROOT}examples/prng/prng.ts`;
 
-/** The files the npm package must hold, and nothing else. */
-export const PACKAGE_FILES = [
+/**
+ * Where the package's sources are, from the repository root: the entry, and
+ * the folders of the modules it imports. Every `.ts` file found there (but
+ * declarations) is shipped: to JSR as it is, to npm as `.js` + `.d.ts`.
+ */
+export const SOURCES = ["mod.ts", "src/", "lib/"];
+
+/** Every `.ts` module under `SOURCES`, relative to the root, sorted. */
+async function sourceFiles(): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (path: string): Promise<void> => {
+    const info = await Deno.stat(`${ROOT}${path}`).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    });
+    if (info?.isDirectory) {
+      for await (const entry of Deno.readDir(`${ROOT}${path}`)) {
+        await walk(`${path.replace(/\/?$/, "/")}${entry.name}`);
+      }
+    } else if (info && path.endsWith(".ts") && !path.endsWith(".d.ts")) {
+      files.push(path);
+    }
+  };
+  for (const source of SOURCES) await walk(source);
+  return files.sort();
+}
+
+/** The package's TypeScript modules, as they are in the repository. */
+export const SOURCE_FILES: string[] = await sourceFiles();
+
+/**
+ * The files the npm package must hold, and nothing else: each source module
+ * as `.js` and `.d.ts`, the README, the license and the package.json.
+ */
+export const PACKAGE_FILES: string[] = [
+  ...SOURCE_FILES.flatMap((file) => {
+    const stem = file.replace(/\.ts$/, "");
+    return [`${stem}.js`, `${stem}.d.ts`];
+  }),
   "LICENSE",
   "README.md",
-  "lib/core.generated.d.ts",
-  "lib/core.generated.js",
-  "lib/heap.generated.d.ts",
-  "lib/heap.generated.js",
-  "mod.d.ts",
-  "mod.js",
   "package.json",
-];
+].sort();
+
+/**
+ * Copies the package's JavaScript files (`PACKAGE_FILES`' `.js`), folders
+ * kept, from an installed package to `to`: the code as a user would vendor
+ * or serve it, without the package.json.
+ */
+export async function copyPackageJs(from: string, to: string): Promise<void> {
+  for (const file of PACKAGE_FILES.filter((file) => file.endsWith(".js"))) {
+    const target = `${to}/${file}`;
+    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), {
+      recursive: true,
+    });
+    await Deno.copyFile(`${from}/${file}`, target);
+  }
+}
 
 export interface Output {
   stdout: string;

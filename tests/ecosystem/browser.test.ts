@@ -12,6 +12,7 @@ import {
   assertChecks,
   bundle,
   cleanUp,
+  copyPackageJs,
   expectedRun,
   FIXTURES,
   PACKAGE,
@@ -124,16 +125,7 @@ Deno.test({
       }
 
       // Unbundled: the package's own ES modules, found through an import map.
-      const installed = `${consumer}/node_modules/${PACKAGE}`;
-      for (
-        const file of [
-          "mod.js",
-          "lib/core.generated.js",
-          "lib/heap.generated.js",
-        ]
-      ) {
-        await Deno.copyFile(`${installed}/${file}`, `${www}/pkg/${file}`);
-      }
+      await copyPackageJs(`${consumer}/node_modules/${PACKAGE}`, `${www}/pkg`);
       for (
         const file of [
           "prng.mjs",

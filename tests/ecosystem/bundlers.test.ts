@@ -7,6 +7,7 @@ import {
   bundle,
   type BundleReport,
   cleanUp,
+  copyPackageJs,
   PACKAGE,
   setUp,
 } from "./_setup.ts";
@@ -74,20 +75,10 @@ Deno.test("bundlers: esbuild and rollup + terser keep only what a consumer uses"
         format: "esm" as const,
       }))
     );
-    const installed = `${workspace.consumer}/node_modules/${PACKAGE}`;
-    await Deno.mkdir(`${workspace.consumer}/raw/lib`, { recursive: true });
-    for (
-      const file of [
-        "mod.js",
-        "lib/core.generated.js",
-        "lib/heap.generated.js",
-      ]
-    ) {
-      await Deno.copyFile(
-        `${installed}/${file}`,
-        `${workspace.consumer}/raw/${file}`,
-      );
-    }
+    await copyPackageJs(
+      `${workspace.consumer}/node_modules/${PACKAGE}`,
+      `${workspace.consumer}/raw`,
+    );
     for (const [name, code] of Object.entries(CONSUMERS)) {
       await Deno.writeTextFile(`${workspace.consumer}/${name}.mjs`, code);
     }

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { alloc, buf, cap, i32, lease, mem, trim } from "../../mod.ts";
+import { alloc, buf, cap, i32, lease, mem, spans, trim } from "../../mod.ts";
 import type { Lease } from "../../mod.ts";
 import { blocksOf, collectUntil, Model } from "../_helpers.ts";
 
@@ -70,10 +70,12 @@ export class Boom extends Error {
  *
  * All allocations with a token, trims and drops of the file must go through
  * it, and every callback (watcher, respawn, finalizer) that calls it must be
- * wrapped by {@linkcode Live.callback}: an operation that runs callbacks
- * changes the core before they run (an `alloc` takes its span, a `trim`
- * shrinks), so the model applies it when the first callback starts, or when
- * the call returns if none ran.
+ * wrapped by {@linkcode Live.callback}, so that the model is up to date when
+ * a callback starts. A `trim` shrinks before its callbacks run, so the model
+ * applies it when the first one starts (or when the call returns if none
+ * ran). An allocation that grows `mem` may take its span before its watchers
+ * run or after them (the contract leaves that open): when the first one
+ * starts, the heap's spans say which, and the model follows.
  */
 export class Live {
   readonly model: Model = new Model(cap);
@@ -130,31 +132,49 @@ export class Live {
 
   /**
    * `alloc(size, token)` with the placement checked against the model and
-   * the bytes filled and summed. On a throw from a callback (after the span
-   * was taken) the span is recorded too, at the model's address, and the
-   * error is rethrown.
+   * the bytes filled and summed. If it throws, it holds nothing: nothing is
+   * recorded, and the error is rethrown.
    */
   alloc(size: number, token = this.token()): number {
-    const blocks = blocksOf(size);
-    let expected = -1;
+    const address = this.#place(
+      `alloc(${size})`,
+      blocksOf(size),
+      () => alloc(size, this.#tokens[token]!),
+    );
+    this.#record(address, size, token, true);
+    return address;
+  }
+
+  /**
+   * Runs `call`, which allocates `blocks` with a token, and returns its
+   * address, checked against the model's best fit. If mem grows, the span is
+   * taken either before the callbacks run or after them: the model takes it
+   * when the first callback starts if the heap holds it then, else when the
+   * call returns. If the call throws, the heap and the model hold nothing
+   * for it.
+   */
+  #place(name: string, blocks: number, call: () => number): number {
+    let early = -1; // the address, if taken before the callbacks ran
     this.#pending = () => {
       this.#sync();
-      expected = this.model.take(blocks, cap);
+      const at = this.model.peek(blocks, cap);
+      const held = spans().some((span) =>
+        span.start == at && span.size == blocks * 16 && span.kind == "token"
+      );
+      if (held) early = this.model.take(blocks, cap);
     };
     let address: number;
     try {
-      address = alloc(size, this.#tokens[token]!);
+      address = call();
     } catch (error) {
-      if (this.#unsettled()) {
-        this.#pending = null; // no callback ran: nothing was taken
-      } else {
-        this.#record(expected, size, token, false);
-      }
+      this.#pending = null;
+      if (early >= 0) this.model.free(early);
       throw error;
     }
-    this.settle();
-    assert.equal(address, expected, `alloc(${size}): best fit`);
-    this.#record(address, size, token, true);
+    this.#pending = null; // if no callback ran, as if taken now
+    this.#sync();
+    const expected = early >= 0 ? early : this.model.take(blocks, cap);
+    assert.equal(address >>> 0, expected, `${name}: best fit`);
     return address;
   }
 
@@ -176,29 +196,16 @@ export class Live {
    * {@linkcode dispose} frees it at once. Returns the address.
    */
   lease(size: number): number {
-    const blocks = blocksOf(size);
-    let expected = -1;
-    this.#pending = () => {
-      this.#sync();
-      expected = this.model.take(blocks, cap);
-    };
-    let held: Lease;
-    try {
+    let held: Lease | undefined;
+    const address = this.#place(`lease(${size})`, blocksOf(size), () => {
       held = lease(size);
-    } catch (error) {
-      // After a callback threw, the lease exists but nobody holds it: the
-      // tests here never make a lease whose callbacks throw.
-      assert.ok(this.#unsettled(), "a lease threw after taking its span");
-      this.#pending = null;
-      throw error;
-    }
-    this.settle();
-    assert.equal(held.ptr, expected, `lease(${size}): best fit`);
-    assert.equal(held.size, size);
-    this.#registry.register(held, 0);
+      return held.ptr;
+    });
+    assert.equal(held!.size, size);
+    this.#registry.register(held!, 0);
     const token = this.#tokens.push(held) - 1;
-    this.#record(held.ptr, size, token, true);
-    return held.ptr;
+    this.#record(address, size, token, true);
+    return address;
   }
 
   /** Disposes the lease at `address` (checking its bytes first). */

@@ -1,7 +1,7 @@
 /**
- * Bad inputs (issue 7, item 5): every export called with every kind of bad
- * argument it can get (sizes, tokens, callbacks, and since issue 5 pointers,
- * counts and pages; `trim` and `stats` take no argument). Each row names the
+ * Bad inputs: every export called with every kind of bad argument it can
+ * get (sizes, tokens, callbacks, pointers, counts, pages and alignments;
+ * `trim` and `stats` take no argument). Each row names the
  * exact error class and message: the function, what was wrong, and the value.
  * After each, the heap is unchanged (the same `mem`, `buf` and `cap`, and a
  * full check: live bytes, and scratch placements equal to the model's), and
@@ -9,8 +9,8 @@
  * none of them.
  *
  * Rows marked `known` expect what the message should say and fail today;
- * they are registered as ignored tests, named with the issue, until mod.ts
- * is fixed.
+ * they are registered as ignored tests, named with what is wrong, until the
+ * allocator is fixed.
  */
 
 import assert from "node:assert/strict";
@@ -18,6 +18,7 @@ import {
   alloc,
   allocAligned,
   bind,
+  bindSegments,
   buf,
   calloc,
   cap,
@@ -296,7 +297,7 @@ const rows: Row[] = [
     run: () => watch(null as Any, null as Any),
     error: TypeError,
     message: fun("watch", "watcher", "null"),
-  }, // issue 5: malloc and realloc sizes, as alloc's
+  }, // malloc and realloc sizes, as alloc's
   ...([
     ['"16"', "16", '"16"'],
     ["16n", 16n, "16n"],
@@ -449,7 +450,7 @@ const rows: Row[] = [
     error: RangeError,
     message: "grow: out of memory, cannot add 65536 pages to <pages>",
   },
-  // issue 6: alignments
+  // alignments
   ...[0, 8, 24, 1.5, -16, 0x2_0000, NaN].flatMap((align): Row[] => [
     {
       call: `allocAligned(16, ${align}, token)`,
@@ -518,12 +519,13 @@ const rows: Row[] = [
     error: TypeError,
     message: "restrict: start must be a number, got null",
   },
-  // bind's binary, debug, render
+  // bindSegments' binary, debug, render
   {
-    call: "bind(never, never, new Uint8Array(4))",
-    run: () => bind(never, never, new Uint8Array(4)),
+    call: "bindSegments(never, never, new Uint8Array(4))",
+    run: () => bindSegments(never, never, new Uint8Array(4)),
     error: TypeError,
-    message: "bind: binary must be a WebAssembly module's bytes, got an object",
+    message:
+      "bindSegments: binary must be a WebAssembly module's bytes, got an object",
   },
   {
     call: 'debug("yes")',

@@ -1,5 +1,5 @@
 /**
- * Large addresses (issue 7, item 6): allocations above 2 GiB come back
+ * Large addresses: allocations above 2 GiB come back
  * negative as i32 and work end to end through `ptr >>> 0`; `mem` grows to
  * the engine's 4 GiB, where `cap` is 2**28 and the last block is usable;
  * past it, alloc is out of memory and changes nothing; the largest

@@ -1,5 +1,5 @@
 /**
- * The GC soak at CI size (issue 7, item 3): two rounds of 200 000
+ * The GC soak at CI size: two rounds of 200 000
  * allocations (see soak.ts; `deno task soak` runs 10 000 000). Each round
  * ends with every token collected, `mem` back to one free page, and no
  * watcher run after its token was finalized. The JS heap after the second

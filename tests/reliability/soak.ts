@@ -1,5 +1,5 @@
 /**
- * GC soak (issue 7, item 3): `allocations` allocations with tokens (one in
+ * GC soak: `allocations` allocations with tokens (one in
  * ten a `lease`), of random sizes and random lifetimes, each filled with a
  * pseudo-random pattern whose checksum is verified before it is dropped (or
  * disposed) and, for those still live, at the end. One in eight tokens also

@@ -1,0 +1,134 @@
+/**
+ * Validation and errors: every message names the function and the value;
+ * `TypeError` for the wrong kind of thing, `RangeError` for a value out of
+ * range or out of memory.
+ *
+ * @module
+ */
+
+import { MAX_SIZE, type State } from "./state.ts";
+
+/** A value as an error message shows it. */
+export const describe = (value: unknown): string =>
+  typeof value == "string"
+    ? JSON.stringify(value)
+    : typeof value == "function"
+    ? "a function"
+    : value && typeof value == "object"
+    ? "an object"
+    : typeof value == "bigint"
+    ? value + "n"
+    : String(value);
+
+/** An address as error messages and the memory map show it. */
+export const hex = (address: number): string => "0x" + address.toString(16);
+
+/** Throws unless `value` can be held weakly (a token). */
+export const checkWeakKey = (name: string, value: unknown): void => {
+  if (
+    typeof value == "object" ? value === null : typeof value != "function" &&
+      (typeof value != "symbol" || Symbol.keyFor(value) !== undefined)
+  ) {
+    throw new TypeError(
+      `${name}: token must be an object or a non-registered symbol, got ${
+        describe(value)
+      }`,
+    );
+  }
+};
+
+/** Throws unless `value` is a function. */
+export const checkFunction = (
+  name: string,
+  what: string,
+  value: unknown,
+): void => {
+  if (typeof value != "function") {
+    throw new TypeError(
+      `${name}: ${what} must be a function, got ${describe(value)}`,
+    );
+  }
+};
+
+/**
+ * The blocks that `size` bytes take; throws if `size` is not an integer from 1
+ * to 4 294 967 280.
+ */
+export const blocksOf = (name: string, size: number): number => {
+  if (typeof size != "number") {
+    throw new TypeError(
+      `${name}: size must be a number, got ${describe(size)}`,
+    );
+  }
+  if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
+    throw new RangeError(
+      `${name}: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
+    );
+  }
+  return (size + 15) >>> 4;
+};
+
+/**
+ * The `cause` of every out-of-memory `RangeError`: what was asked, what there
+ * was, and the limit, in bytes.
+ *
+ * @example
+ * ```ts
+ * import { malloc, type OutOfMemory } from "@lewd/alloc";
+ *
+ * try {
+ *   malloc(0xFFFF_FFF0);
+ * } catch (error) {
+ *   const { asked, limit } = (error as Error).cause as OutOfMemory;
+ *   console.log(`${asked} bytes asked, ${limit} allowed`);
+ * }
+ * ```
+ */
+export interface OutOfMemory {
+  /** The bytes asked for (a size, or pages × 65 536 for `grow`). */
+  asked: number;
+  /** The size of `mem` in bytes when it failed. */
+  capacity: number;
+  /** The longest free span in bytes (the largest allocation that fit). */
+  largest: number;
+  /** The most bytes `mem` may have: `limit` × 65 536. */
+  limit: number;
+}
+
+/**
+ * The longest free span, in blocks: the most that `peek` can place, by
+ * bisection (about 28 calls; for errors only, which should not load the
+ * extension for it).
+ */
+const longest = (heap: State): number => {
+  let [low, high] = [0, heap.cap];
+  while (low < high) {
+    const mid = (low + high + 1) >>> 1;
+    if (heap.core.peek(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+};
+
+/** An out-of-memory error with its {@linkcode OutOfMemory} cause. */
+export const outOfMemory = (
+  heap: State,
+  message: string,
+  asked: number,
+): RangeError =>
+  new RangeError(message, {
+    cause: {
+      asked,
+      capacity: heap.cap * 16,
+      largest: longest(heap) * 16,
+      limit: heap.maxPages * 0x1_0000,
+    } satisfies OutOfMemory,
+  });
+
+/** "out of memory" for an allocation of `size` bytes. */
+export const cannotFit = (
+  heap: State,
+  name: string,
+  size: number,
+): RangeError =>
+  outOfMemory(heap, `${name}: out of memory, cannot fit ${size} bytes`, size);

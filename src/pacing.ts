@@ -1,0 +1,79 @@
+/**
+ * GC pressure: engines do not treat `mem` as memory the collector should
+ * care about (V8 15 counts it, but one growth step is far below what starts a
+ * collection), so with nobody calling `gc()` tokens die long after their
+ * spans could have been reused and `mem` balloons. So `alloc` keeps `debt`,
+ * the blocks handed out with a token since the last check, and past
+ * `nudgeAt` calls {@linkcode nudge}: a throwaway ArrayBuffer, never touched
+ * (address space, no RSS), which engines count as external memory and answer
+ * with a major GC. V8 11 and V8 15 answer differently; the rules come from
+ * their sources and from bench/gc/FINDINGS.md:
+ *
+ * - `nudgeAt` is a sixteenth of `mem`, at least 512 KiB, but 4 MiB while
+ *   `mem` is under 4 MiB: the GC a nudge starts costs up to about 1 ms, and
+ *   nudging small heaps every sixteenth doubled the time of
+ *   `alloc(size, token)` at 1 000 live spans.
+ * - Outside browsers (Node 20, Deno 2) every check drops a 256 MiB buffer.
+ *   In V8 11 each starts a major GC; in V8 15 about every other one does.
+ * - In a browser window with `transfer` (Chromium) the buffer is detached at
+ *   once: counted in the constructor, where V8 decides, but not in the
+ *   limits the GC then sets (a dropped one is, and the next nudge falls
+ *   short). V8 checks again only above the last peak. So: after a finalizer
+ *   (that GC ran), nudge with 512 MiB; with none, skip three checks (a
+ *   collection takes that long, and a nudge during one inflates the next
+ *   limit), then nudge with twice the last size, up to 1 GiB. Until its first
+ *   major GC V8 allows about 385 MB, so the first three nudges come every
+ *   512 KiB and double without waiting. In Deno, whose loop runs V8's GC
+ *   tasks later, detaching sometimes stalled for good, so Deno drops.
+ *
+ * @module
+ */
+
+import type { State } from "./state.ts";
+
+// Literals, not expressions, keep bundles that use nothing empty.
+const NUDGE = 0x2000_0000; // 512 MiB, detached
+const NUDGE_MAX = 0x4000_0000; // 1 GiB
+const SMALL = 0x4_0000; // blocks: 4 MiB
+const PRIMING = 0x8000; // blocks: 512 KiB
+
+const detaches =
+  /*#__PURE__*/ (() =>
+    "document" in globalThis && "transfer" in ArrayBuffer.prototype)();
+
+/** Re-derives `heap.nudgeAt` from its size and its priming. */
+export const pace = (heap: State): void => {
+  heap.nudgeAt = heap.cap < SMALL && !(detaches && heap.priming)
+    ? SMALL
+    : Math.max(heap.cap >>> 4, PRIMING);
+};
+
+/** `transfer` is ES2024: typed here for the npm build's older lib. */
+type Detachable = ArrayBuffer & { transfer(length: number): ArrayBuffer };
+
+/** Prompts the engine to collect: see the module doc. */
+export const nudge = (heap: State): void => {
+  heap.debt = 0;
+  if (detaches) {
+    if (heap.collected) {
+      [heap.nudgeSize, heap.skipped, heap.priming] = [NUDGE, 0, 0];
+    } else if (heap.priming) {
+      heap.priming--;
+      heap.nudgeSize = Math.min(heap.nudgeSize * 2, NUDGE_MAX);
+    } else if (++heap.skipped < 4) return;
+    else {
+      [heap.nudgeSize, heap.skipped] = [
+        Math.min(heap.nudgeSize * 2, NUDGE_MAX),
+        0,
+      ];
+    }
+    heap.collected = false;
+    pace(heap);
+  }
+  try {
+    const buffer = new ArrayBuffer(heap.nudgeSize);
+    if (detaches) (buffer as Detachable).transfer(0);
+  } catch {
+    // No room for the throwaway: the engine is collecting already.
+  }
+};
