@@ -175,11 +175,13 @@ const shrink = async (wasm: Uint8Array): Promise<Uint8Array> =>
 
 const measureSizes = async (): Promise<Results["sizes"]> => {
   log("measuring sizes");
-  // Read at run time: the core may have been rebuilt since this file was.
-  const text = await Deno.readTextFile(new URL("lib/core.generated.ts", ROOT));
-  // The core, then its extension (scripts/build_core.ts writes them so).
-  const [coreWasm, extWasm] = [...text.matchAll(/"([A-Za-z0-9+/=]+)"/g)]
-    .map(([, base64]) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  // Imported at run time: the core may have been rebuilt since this started.
+  const embedded = await import(
+    new URL(`lib/core.generated.ts?${Date.now()}`, ROOT).href
+  );
+  const [coreWasm, extWasm] = [embedded.core, embedded.ext].map((
+    text: string,
+  ) => Uint8Array.from(text, (c) => c.charCodeAt(0)));
   const dir = new URL("size/", TARGET);
   await Deno.mkdir(dir, { recursive: true });
   const allocOnly = new URL("alloc-only.ts", dir);

@@ -11,25 +11,22 @@ import { nudge } from "./pacing.ts";
 import type { State } from "./state.ts";
 
 /** {@linkcode alloc} on `heap`. */
-export const allocIn = (
-  heap: State,
-  size: number,
-  token?: WeakKey,
-): number => {
-  const blocks = blocksOf("alloc", size);
-  // The scratch is where the span goes once the watchers have run.
-  if (token === undefined) {
-    const block = heap.spot(blocks) || room(heap, "alloc", size, blocks);
-    if (heap.debugging) heap.freshen(block, blocks, true);
+export const allocOn =
+  (heap: State) => (size: number, token?: WeakKey): number => {
+    const blocks = blocksOf("alloc", size);
+    // The scratch is where the span goes once the watchers have run.
+    if (token === undefined) {
+      const block = heap.spot(blocks) || room(heap, "alloc", size, blocks);
+      if (heap.debugging) heap.freshen(block, blocks, true);
+      return block << 4;
+    }
+    // Before anything changes: a bad token holds nothing and moves nothing.
+    checkWeakKey("alloc", token);
+    const block = heap.place(blocks) || reserve(heap, "alloc", size, blocks);
+    heap.registry.register(token, block);
+    if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
     return block << 4;
-  }
-  // Before anything changes: a bad token holds nothing and moves nothing.
-  checkWeakKey("alloc", token);
-  const block = heap.place(blocks) || reserve(heap, "alloc", size, blocks);
-  heap.registry.register(token, block);
-  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
-  return block << 4;
-};
+  };
 
 /**
  * Allocates `size` bytes and returns the address: a multiple of 16, never
@@ -68,6 +65,5 @@ export const allocIn = (
  * new Uint8Array(buf, tmp >>> 0, 64).fill(0);
  * ```
  */
-export function alloc(size: number, token?: WeakKey): number {
-  return allocIn(heap, size, token);
-}
+export const alloc: (size: number, token?: WeakKey) => number =
+  /*#__PURE__*/ allocOn(heap);

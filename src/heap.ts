@@ -6,7 +6,7 @@
  */
 
 import type { alloc } from "./alloc.ts";
-import { allocIn } from "./alloc.ts";
+import { allocOn } from "./alloc.ts";
 import type { allocAligned } from "./align.ts";
 import { allocAlignedIn } from "./align.ts";
 import type { bind } from "./bind.ts";
@@ -198,7 +198,7 @@ export function createHeap(options?: HeapOptions): Heap {
     get cap() {
       return heap.cap;
     },
-    alloc: (size, token) => allocIn(heap, size, token),
+    alloc: allocOn(heap),
     allocAligned: (size, align, token) =>
       allocAlignedIn(heap, size, align, token),
     lease: (size, align) => leaseIn(heap, size, align),

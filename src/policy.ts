@@ -30,8 +30,8 @@ export const policyOf = (heap: State, name?: Policy): Policy => {
   if (name === undefined) return was;
   const { core } = heap;
   if (name == "best") {
-    heap.spot = (blocks) => core.peek(blocks);
-    heap.place = (blocks) => core.take(blocks);
+    heap.spot = core.peek;
+    heap.place = core.take;
   } else if (name == "first" || name == "next") {
     // Next fit starts where the last allocation ended (a span starts
     // there), wrapping around; the core restarts at the first span if no

@@ -109,8 +109,9 @@ export const createState = (
   const core = newCore();
   const buf = memory.buffer as ArrayBuffer;
   const heap: State = {
-    spot: (blocks) => core.peek(blocks),
-    place: (blocks) => core.take(blocks),
+    // The core's own functions: no JS frame between alloc and the core.
+    spot: core.peek,
+    place: core.take,
     finalize: (block) => heap.unspan(block),
     unspan: (block) => core.free(block),
     freshen: () => {},

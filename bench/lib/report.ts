@@ -414,7 +414,9 @@ export const targets = (results: Results): Target[] => {
     () =>
       `${int(pkg.gzip)} B, of which the core is ${
         int(core.raw)
-      } B of wasm embedded as base64 (gzip ${int(core.gzip)} B alone).`,
+      } B of wasm embedded as a latin1 string (gzip ${
+        int(core.gzip)
+      } B alone).`,
   );
   add(
     {
@@ -426,7 +428,7 @@ export const targets = (results: Results): Target[] => {
     () =>
       `${int(allocOnly.gzip)} B; the embedded core is ${
         int(core.raw)
-      } B of it before base64 and gzip.`,
+      } B of it before embedding and gzip.`,
   );
   add(
     {
