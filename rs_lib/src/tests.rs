@@ -1,5 +1,5 @@
-//! Unit tests for the rules of SPEC.md that the core decides, and for the
-//! pitfalls it lists that live in the bookkeeping.
+//! Unit tests for the rules of docs/CONTRACT.md that the core decides, and for the
+//! guarantees it lists that live in the bookkeeping.
 
 use crate::reference::Span;
 use crate::Heap;
