@@ -13,18 +13,22 @@ import type { State } from "./state.ts";
  * Runs the respawns (after a trim, in `bind` order), then every live watcher,
  * each as registered when the round began (so a watcher that a callback drops
  * during the round still runs in it); rethrows what they threw once all have
- * run.
+ * run. A respawn that returns a promise is an error (`TypeError`).
  */
 export const notify = (heap: State, respawning?: boolean): void => {
   const errors: unknown[] = [];
-  const run = (callback: () => unknown) => {
+  const due = respawning ? heap.respawns.slice() : [];
+  const respawns = due.length;
+  const run = (callback: () => unknown, at: number) => {
     try {
-      callback();
+      // A respawn's work after its first await would race the next trim.
+      if ((callback() as Promise<unknown>)?.then && at < respawns) {
+        throw new TypeError("trim: a respawn returned a promise");
+      }
     } catch (error) {
       errors.push(error);
     }
   };
-  const due = respawning ? heap.respawns.slice() : [];
   const refs = heap.tokens;
   heap.tokens = [];
   for (const ref of refs) {

@@ -94,7 +94,7 @@ export const bindSegmentsIn = <T>(
       new Uint8Array(heap.buf, start * 16, (end - start) * 16).slice()
     );
     try {
-      respawn();
+      return respawn();
     } finally {
       const bytes = new Uint8Array(heap.buf);
       saved.forEach((data, i) => bytes.set(data, ranges[i][0] * 16));

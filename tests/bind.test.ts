@@ -75,3 +75,26 @@ Deno.test("bind rejects non-functions with TypeError naming bind", () => {
     );
   }
 });
+
+Deno.test("a respawn that returns a promise fails the trim that calls it with a TypeError", async () => {
+  const ran: string[] = [];
+  bind(() => 0, async () => {
+    await null;
+    ran.push("async respawn");
+  });
+  bind(() => 0, () => ran.push("sync respawn"));
+  const owner = {};
+  const ptr = alloc(1 << 20, owner); // a growth that trim gives back
+  alloc(1 << 20);
+  new Uint8Array(buf, ptr >>> 0, 4).set([1, 2, 3, 4]);
+  assert.throws(
+    () => trim(),
+    (error: unknown) =>
+      error instanceof TypeError &&
+      error.message == "trim: a respawn returned a promise",
+  );
+  // The trim itself is done, the other respawn ran, the bytes are kept.
+  assert.ok(ran.includes("sync respawn"));
+  assert.deepEqual([...new Uint8Array(buf, ptr >>> 0, 4)], [1, 2, 3, 4]);
+  await null;
+});

@@ -31,7 +31,7 @@ const ALLOC_ONLY_BUDGET = 2_600;
 /** What the `alloc`-only consumer aims at (printed, not enforced). */
 const ALLOC_ONLY_AIM = 1_800;
 /** gzip -9 budget of a minified basic-API consumer, in bytes. */
-const BASIC_BUDGET = 3_200;
+const BASIC_BUDGET = 3_250;
 /** What the basic-API consumer aims to stay below (printed, not enforced). */
 const BASIC_AIM = 2_100;
 
