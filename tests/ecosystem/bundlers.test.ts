@@ -56,9 +56,9 @@ const MARKERS = {
   watch: /new WeakRef\b|["'`]watcher["'`]/, // its token list; its argument check's name
   core: /WebAssembly\.Module\b/, // the core's synchronous compile
   memory: /WebAssembly\.Memory\b/, // the initial mem
-  // Issue 5: the address check of free/realloc/own/disown, calloc's product.
+  // The strong API: the address check of free/realloc/own/disown, calloc's product.
   strong: /is not the address of a live|count \* size must be/,
-  // Issue 6: protect's, render's, the alignments' and createHeap's messages.
+  // The tools: protect's, render's, the alignments' and createHeap's messages.
   tools:
     /is not free \(it overlaps|render: |align must be|createHeap: |policy: /,
 };
