@@ -16,7 +16,7 @@ import {
 import { alloc, i32, mem, trim } from "../mod.ts";
 
 // ---------------------------------------------------------------------------
-// The model: xoshiro128** (Blackman & Vigna) and the seeding of prng.wat.
+// The model: xoshiro128** (Blackman & Vigna) and how prng.wat seeds a generator.
 
 const GOLDEN = 0x9e3779b9;
 

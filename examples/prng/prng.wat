@@ -5,7 +5,7 @@
 ;; and the address of a 1 KiB table, and every generator is 16 bytes of state
 ;; (four u32 words, s0..s3) at an address the JS side allocated (`$self`).
 ;;
-;; The table: 256 random words, written once by `init`. `seed` hashes the seed
+;; The table: 256 random words, written once by `init`. `seed` hashes its argument
 ;; through it (tabulation hashing, see `$hash`) to spread 32 bits of seed over
 ;; 128 bits of state. xoshiro itself needs no table; this one is here because
 ;; the README's walkthrough has one, and it is a real use of the pattern: data
