@@ -11,6 +11,7 @@ import type { allocAligned } from "./align.ts";
 import { allocAlignedIn } from "./align.ts";
 import type { bind } from "./bind.ts";
 import { bindIn } from "./bind.ts";
+import type { Core } from "./core.ts";
 import type { Imports } from "./imports.ts";
 import { importsOf } from "./imports.ts";
 import { checkIn, debugIn, type spans, spansOf } from "./inspect.ts";
@@ -60,6 +61,14 @@ export interface HeapOptions {
    * module's static data and stack): {@linkcode protect}ed at once.
    */
   reserved?: number;
+  /**
+   * Makes the core that keeps the heap's records; the default core if not
+   * given. `bigCore` (from `@lewd/alloc/big`) keeps them per span instead
+   * of per block, for heaps of many live allocations, and has no extension:
+   * only `alloc`, `trim`, `bind`, `watch`, `unwatch` and the memory getters
+   * work on its heaps, the other functions throw a `TypeError`.
+   */
+  core?: () => Core;
 }
 
 /**
@@ -152,7 +161,7 @@ export interface Heap {
  * @param options What to manage; see {@linkcode HeapOptions}.
  * @returns The heap.
  * @throws {TypeError} If `options.memory` is not an unshared
- * `WebAssembly.Memory`.
+ * `WebAssembly.Memory`, or `options.core` is not a function.
  * @throws {RangeError} If `options.reserved` is not an integer from 0 to
  * the memory's size.
  *
@@ -167,7 +176,10 @@ export interface Heap {
  * ```
  */
 export function createHeap(options?: HeapOptions): Heap {
-  const { memory, reserved = 0 } = options ?? {};
+  const { memory, reserved = 0, core } = options ?? {};
+  if (core !== undefined && typeof core != "function") {
+    throw new TypeError("createHeap: core must be a function, such as bigCore");
+  }
   if (
     memory !== undefined &&
     !(memory instanceof WebAssembly.Memory &&
@@ -183,8 +195,12 @@ export function createHeap(options?: HeapOptions): Heap {
       `createHeap: reserved must be an integer from 0 to ${size}, got ${reserved}`,
     );
   }
-  const heap = createState(memory);
-  if (reserved > 16) protectIn(heap, 0, reserved);
+  const heap = createState(memory, undefined, core?.());
+  if (reserved > 16) {
+    // The big core cannot protect: a span after block 0 that nothing frees.
+    if (heap.core.big) heap.core.take(Math.ceil(reserved / 16) - 1);
+    else protectIn(heap, 0, reserved);
+  }
   return {
     get mem() {
       return heap.mem;

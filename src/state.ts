@@ -100,13 +100,14 @@ export interface State extends Hooks {
 
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard; `rebound` is told of every later rebinding.
+ * but the null guard, kept by `core` (a new default core if not given);
+ * `rebound` is told of every later rebinding.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
   rebound: (heap: State) => void = () => {},
+  core: Core = newCore(),
 ): State => {
-  const core = newCore();
   const buf = memory.buffer as ArrayBuffer;
   const heap: State = {
     // The core's own functions: no JS frame between alloc and the core.

@@ -50,6 +50,7 @@
 // builds with std, which also gives the cdylib a panic handler and allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
+pub mod big;
 mod bins;
 pub mod heap;
 mod tree;
@@ -71,21 +72,22 @@ pub use heap::Heap;
 
 #[cfg(target_arch = "wasm32")]
 mod exports {
+    #[cfg(not(feature = "big"))]
     use crate::linear::heap;
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn take(blocks: u32) -> u32 {
         heap().take(blocks)
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn peek(blocks: u32) -> u32 {
         heap().peek(blocks)
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn free(block: u32) -> u32 {
         heap().free(block)
@@ -133,22 +135,57 @@ mod exports {
         heap().claim(start, at, blocks) as u32
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn tail() -> u32 {
         heap().tail()
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn grow(cap: u32) -> u32 {
         heap().grow(cap) as u32
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn cut(cap: u32) -> u32 {
         heap().shrink(cap) as u32
+    }
+
+    #[cfg(feature = "big")]
+    mod big {
+        use crate::linear::big_heap;
+
+        #[no_mangle]
+        extern "C" fn take(blocks: u32) -> u32 {
+            big_heap().take(blocks)
+        }
+
+        #[no_mangle]
+        extern "C" fn peek(blocks: u32) -> u32 {
+            big_heap().peek(blocks)
+        }
+
+        #[no_mangle]
+        extern "C" fn free(block: u32) -> u32 {
+            big_heap().free(block)
+        }
+
+        #[no_mangle]
+        extern "C" fn tail() -> u32 {
+            big_heap().tail()
+        }
+
+        #[no_mangle]
+        extern "C" fn grow(cap: u32) -> u32 {
+            big_heap().grow(cap) as u32
+        }
+
+        #[no_mangle]
+        extern "C" fn cut(cap: u32) -> u32 {
+            big_heap().shrink(cap) as u32
+        }
     }
 
     #[panic_handler]

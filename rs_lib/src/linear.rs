@@ -3,7 +3,6 @@
 //! This is the only module with `unsafe`: raw access to the words past the
 //! module's static data, and the single mutable heap of a single-threaded module.
 
-use crate::heap::Heap;
 use crate::words::{Words, ALWAYS};
 use core::arch::wasm32::{memory_grow, memory_size};
 
@@ -54,11 +53,23 @@ impl Words for LinearMemory {
     }
 }
 
-static mut HEAP: Heap<LinearMemory> = Heap::new(LinearMemory);
+#[cfg(not(feature = "big"))]
+static mut HEAP: crate::Heap<LinearMemory> = crate::Heap::new(LinearMemory);
 
 /// The module's one heap.
-pub fn heap() -> &'static mut Heap<LinearMemory> {
+#[cfg(not(feature = "big"))]
+pub fn heap() -> &'static mut crate::Heap<LinearMemory> {
     // SAFETY: wasm32-unknown-unknown runs on one thread, and every export takes
     // this reference once and drops it before returning, so it is never aliased.
     unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }
+}
+
+#[cfg(feature = "big")]
+static mut BIG_HEAP: crate::big::Heap<LinearMemory> = crate::big::Heap::new(LinearMemory);
+
+/// The big core's one heap (the `big` feature).
+#[cfg(feature = "big")]
+pub fn big_heap() -> &'static mut crate::big::Heap<LinearMemory> {
+    // SAFETY: as in `heap`.
+    unsafe { &mut *core::ptr::addr_of_mut!(BIG_HEAP) }
 }

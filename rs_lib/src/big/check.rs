@@ -1,0 +1,171 @@
+//! Test-only: walk the big core's records and check every invariant.
+
+use super::index::{BINS, LEFT, NONE, RIGHT, ROOT};
+use super::{Heap, END, LEN, START, USED};
+use crate::reference::Span;
+use crate::words::Words;
+use std::vec::Vec;
+
+impl Heap<Vec<u32>> {
+    /// The spans tiling `[0, capacity)`, read from the table.
+    pub fn spans(&self) -> Vec<Span> {
+        let mut spans = vec![Span {
+            start: 0,
+            len: 1,
+            used: true,
+        }];
+        let mut block = 1;
+        while block < self.capacity() {
+            let value = self.get(block);
+            assert!(value != 0, "no span starts at block {block}");
+            let span = if value & USED != 0 {
+                Span {
+                    start: block,
+                    len: value & !USED,
+                    used: true,
+                }
+            } else {
+                assert_eq!(self.words.get(value, START), block, "node {value}'s start");
+                Span {
+                    start: block,
+                    len: self.words.get(value, LEN),
+                    used: false,
+                }
+            };
+            assert!(
+                span.len >= 1 && block + span.len <= self.capacity(),
+                "{span:?} runs past {}",
+                self.capacity()
+            );
+            block += span.len;
+            spans.push(span);
+        }
+        spans
+    }
+
+    /// The table's entries, slot by slot, each checked to be found by a
+    /// lookup of its key.
+    fn entries(&self) -> Vec<(u32, u32)> {
+        let mut entries = Vec::new();
+        for slot in 0..self.slots {
+            let key = self.words.get(self.table + slot * 8, 0);
+            let value = self.words.get(self.table + slot * 8, 4);
+            if key == 0 {
+                assert_eq!(value, 0, "an empty slot's value");
+                continue;
+            }
+            assert_eq!(self.get(key), value, "the lookup of key {key:#x}");
+            entries.push((key, value));
+        }
+        entries
+    }
+
+    /// Panics with a description of the first broken invariant.
+    pub fn check(&self) {
+        let spans = self.spans();
+        for pair in spans.windows(2) {
+            assert!(pair[0].used || pair[1].used, "adjacent free spans {pair:?}");
+        }
+        // The table holds exactly: each span's start, each free span's end.
+        let mut expected: Vec<u32> = Vec::new();
+        for span in &spans[1..] {
+            expected.push(span.start);
+            if !span.used {
+                let node = self.get(span.start);
+                assert_eq!(
+                    self.get((span.start + span.len - 1) | END),
+                    node,
+                    "end of {span:?}"
+                );
+                expected.push((span.start + span.len - 1) | END);
+            }
+        }
+        let mut keys: Vec<u32> = self.entries().iter().map(|e| e.0).collect();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "the table's keys");
+        assert_eq!(self.count as usize, keys.len(), "the entry count");
+        if self.slots != 0 {
+            assert!(self.count * 4 <= self.slots * 3, "load above 3/4");
+        }
+        assert_eq!(self.words.get(NONE, 0), 0, "the slot of no node");
+
+        // Every free span's node is in the treap, once, in key order.
+        let mut nodes = Vec::new();
+        self.walk(self.words.get(ROOT, 0), None, None, &mut nodes);
+        let indexed: Vec<(u32, u32)> = nodes
+            .iter()
+            .map(|&n| (self.words.get(n, START), self.words.get(n, LEN)))
+            .collect();
+        let mut free: Vec<(u32, u32)> = spans
+            .iter()
+            .filter(|s| !s.used)
+            .map(|s| (s.start, s.len))
+            .collect();
+        free.sort_by_key(|&(start, len)| (len, start));
+        assert_eq!(indexed, free, "the treap holds exactly the free spans");
+
+        // Live nodes and recycled ones are distinct and fill the pool.
+        let mut spare = Vec::new();
+        let mut node = self.spare;
+        while node != 0 {
+            spare.push(node);
+            node = self.words.get(node, LEN);
+        }
+        let mut all: Vec<u32> = nodes.iter().chain(&spare).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            nodes.len() + spare.len(),
+            "a node both live and spare"
+        );
+        if self.slots != 0 {
+            assert_eq!(
+                all.len() as u32,
+                (self.top - (8 + 64 * 4)) / 16,
+                "every node handed out is live or spare"
+            );
+            assert!(self.top <= self.table, "the pool runs into the table");
+        }
+
+        for bin in 1..BINS {
+            let lowest = free
+                .iter()
+                .filter(|&&(_, len)| len == bin)
+                .map(|&(start, _)| start)
+                .min();
+            assert_eq!(
+                lowest.is_some(),
+                self.small & 1 << bin != 0,
+                "bit of bin {bin}"
+            );
+            assert_eq!(
+                self.words.get(self.least(bin), START),
+                lowest.unwrap_or(0),
+                "lowest span of bin {bin}"
+            );
+        }
+        assert_eq!(self.small & 1, 0, "bit 0 names no bin");
+    }
+
+    /// In-order walk of the treap, checking key bounds.
+    fn walk(&self, tree: u32, low: Option<u64>, high: Option<u64>, out: &mut Vec<u32>) {
+        if tree == 0 {
+            return;
+        }
+        let key = self.key_of(tree);
+        assert!(
+            low.is_none_or(|low| low < key) && high.is_none_or(|high| key < high),
+            "treap order at node {tree}"
+        );
+        self.walk(self.words.get(tree, LEFT), low, Some(key), out);
+        out.push(tree);
+        self.walk(self.words.get(tree, RIGHT), Some(key), high, out);
+    }
+
+    /// Bytes of the core's records: what its memory must hold.
+    pub fn record_bytes(&self) -> u32 {
+        self.table + self.slots * 8
+    }
+}
