@@ -90,7 +90,7 @@ impl Heap<Vec<u32>> {
         }
         assert_eq!(self.words.get(NONE, 0), 0, "the slot of no node");
 
-        // Every free span's node is in the treap, once, in key order.
+        // Every long free span's node is in the treap, once, in key order.
         let mut nodes = Vec::new();
         self.walk(self.words.get(ROOT, 0), None, None, &mut nodes);
         let indexed: Vec<(u32, u32)> = nodes
@@ -102,8 +102,38 @@ impl Heap<Vec<u32>> {
             .filter(|s| !s.used)
             .map(|s| (s.start, s.len))
             .collect();
-        free.sort_by_key(|&(start, len)| (len, start));
-        assert_eq!(indexed, free, "the treap holds exactly the free spans");
+        let mut long: Vec<(u32, u32)> = free.iter().filter(|f| f.1 >= BINS).copied().collect();
+        long.sort_by_key(|&(start, len)| (len, start));
+        assert_eq!(indexed, long, "the treap holds exactly the long free spans");
+
+        // Every short one is in the bin of its length, once, with a back
+        // link to the slot that points to it.
+        for bin in 1..BINS {
+            let mut members = Vec::new();
+            let mut slot = 8 + bin * 4;
+            loop {
+                let node = self.words.get(slot, 0);
+                if node == 0 {
+                    break;
+                }
+                assert_eq!(self.words.get(node, LEFT), slot, "back link of node {node}");
+                assert_eq!(self.words.get(node, LEN), bin, "node {node} in bin {bin}");
+                members.push(self.words.get(node, START));
+                nodes.push(node);
+                slot = node + RIGHT;
+            }
+            let mut expected: Vec<u32> = free.iter().filter(|f| f.1 == bin).map(|f| f.0).collect();
+            assert_eq!(
+                !members.is_empty(),
+                self.small & 1 << bin != 0,
+                "bit of bin {bin}"
+            );
+            members.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(members, expected, "the spans of bin {bin}");
+        }
+        assert_eq!(self.small & 1, 0, "bit 0 names no bin");
+        free.sort_unstable();
 
         // Live nodes and recycled ones are distinct and fill the pool.
         let mut spare = Vec::new();
@@ -128,25 +158,6 @@ impl Heap<Vec<u32>> {
             );
             assert!(self.top <= self.table, "the pool runs into the table");
         }
-
-        for bin in 1..BINS {
-            let lowest = free
-                .iter()
-                .filter(|&&(_, len)| len == bin)
-                .map(|&(start, _)| start)
-                .min();
-            assert_eq!(
-                lowest.is_some(),
-                self.small & 1 << bin != 0,
-                "bit of bin {bin}"
-            );
-            assert_eq!(
-                self.words.get(self.least(bin), START),
-                lowest.unwrap_or(0),
-                "lowest span of bin {bin}"
-            );
-        }
-        assert_eq!(self.small & 1, 0, "bit 0 names no bin");
     }
 
     /// In-order walk of the treap, checking key bounds.

@@ -1,13 +1,19 @@
-//! The best-fit index of the big core: every free span's node in one treap
-//! ordered by `(length, start)`, where best fit is a lower-bound search, and
-//! spans shorter than [`BINS`] blocks binned by exact length on top of it (a
-//! bitmap of the lengths that have a span, and each bin's lowest span), so a
-//! short request is a bit scan and a load.
+//! The best-fit index of the big core. Spans shorter than [`BINS`] blocks
+//! sit in bins by exact length, each a doubly linked list with the most
+//! recently indexed span first, and a bitmap says which bins hold a span:
+//! a short request is a bit scan and a load, and a span leaves its bin in
+//! constant time. Longer spans sit in a treap ordered by `(length, start)`,
+//! where best fit is a lower-bound search, as in the core (`crate::tree`).
 //!
-//! The same scheme as the core's index (`crate::bins`, `crate::tree`), over
-//! pool nodes (`pool.rs`) instead of per-block records: a node is named by
-//! its byte offset, its key is read from its start and length fields, and
-//! every routine works on a *slot* (the offset of the root or of a link).
+//! So among free spans of equal length, a short request gets the one that
+//! became free (or changed length) last, and a long one the lowest; see
+//! docs/CONTRACT.md for why.
+//!
+//! A node is named by its byte offset in the pool (`pool.rs`); its two link
+//! words are a treap node's children, or a bin member's next node and the
+//! *slot* that points to it (the bin's head word, or the previous member's
+//! next word). Every routine works on slots: offsets of words that hold a
+//! node's name.
 
 use super::{Heap, LEN, START};
 use crate::words::Words;
@@ -18,12 +24,15 @@ pub const BINS: u32 = 64;
 /// The slot of the root, and one that always holds 0 (no node).
 pub(super) const ROOT: u32 = 0;
 pub(super) const NONE: u32 = 4;
-/// Byte offset of the small bins' lowest nodes (bin 0's word stays 0).
+/// Byte offset of the small bins' first nodes (bin 0's word stays 0).
 const LEAST: u32 = 8;
 
-/// A node's links, as byte offsets from its name.
+/// A node's links, as byte offsets from its name: a treap node's children,
+/// or a bin member's back slot and next node.
 pub(super) const LEFT: u32 = 0;
 pub(super) const RIGHT: u32 = 12;
+const BACK: u32 = LEFT;
+const NEXT: u32 = RIGHT;
 
 /// The order key of a free span: shorter first, then lower address.
 fn key(len: u32, start: u32) -> u64 {
@@ -45,7 +54,7 @@ impl<W: Words> Heap<W> {
         key(self.words.get(node, LEN), self.words.get(node, START))
     }
 
-    /// The node of the lowest span in small bin `bin`, or 0 if it is empty.
+    /// The first node of small bin `bin`, or 0 if it is empty.
     pub(super) fn least(&self, bin: u32) -> u32 {
         self.words.get(bin * 4, LEAST)
     }
@@ -62,37 +71,46 @@ impl<W: Words> Heap<W> {
         self.words.get(self.lower_bound(key(blocks, 0)), 0)
     }
 
-    /// Gives `node` (in no tree, its start set) the length `len` and indexes it.
+    /// Gives `node` (in no bin or tree, its start set) the length `len` and
+    /// indexes it.
     pub(super) fn link(&mut self, node: u32, len: u32) {
         self.words.set(node, LEN, len);
-        self.insert(node);
         if len < BINS {
-            let least = self.least(len);
-            if least == 0 || self.words.get(node, START) < self.words.get(least, START) {
-                self.words.set(len * 4, LEAST, node);
-                self.small |= 1 << len;
+            // First in its bin: the old first's back link is our next word.
+            let head = len * 4 + LEAST;
+            let first = self.words.get(head, 0);
+            if first != 0 {
+                self.words.set(first, BACK, node + NEXT);
             }
+            self.words.set(node, NEXT, first);
+            self.words.set(node, BACK, head);
+            self.words.set(head, 0, node);
+            self.small |= 1 << len;
+        } else {
+            self.insert(node);
         }
     }
 
     /// Takes `node` out of the index (its fields unchanged).
     pub(super) fn unlink(&mut self, node: u32) {
-        let at = self.key_of(node);
-        let len = (at >> 32) as u32;
-        let slot = self.lower_bound(at);
-        self.merge(
-            self.words.get(node, LEFT),
-            self.words.get(node, RIGHT),
-            slot,
-        );
-        if len < BINS && self.least(len) == node {
-            // The successor in the treap, if it is as long (node 0's length is 0).
-            let mut next = self.words.get(self.lower_bound(at), 0);
-            if self.words.get(next, LEN) != len {
-                next = 0;
+        let len = self.words.get(node, LEN);
+        if len < BINS {
+            let (back, next) = (self.words.get(node, BACK), self.words.get(node, NEXT));
+            self.words.set(back, 0, next);
+            if next != 0 {
+                self.words.set(next, BACK, back);
+            }
+            if self.least(len) == 0 {
                 self.small &= !(1 << len);
             }
-            self.words.set(len * 4, LEAST, next);
+        } else {
+            let at = self.key_of(node);
+            let slot = self.lower_bound(at);
+            self.merge(
+                self.words.get(node, LEFT),
+                self.words.get(node, RIGHT),
+                slot,
+            );
         }
     }
 

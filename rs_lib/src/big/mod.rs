@@ -21,8 +21,10 @@
 //! 21 bytes per used span and 59 per free one (the table at its lowest load
 //! of 3/8, a pool a third empty); see `docs/CONTRACT.md`.
 //!
-//! Placement is the core's: exact best fit, the lowest address among equals,
-//! the low end of the span (the same reference model checks both).
+//! Placement is exact best fit at the low end of the span, as in the core;
+//! among spans of equal length, the most recently indexed one for short
+//! lengths and the lowest for long ones (`index.rs`; `model.rs` is its
+//! reference model).
 
 mod index;
 mod pool;
@@ -30,6 +32,8 @@ mod table;
 
 #[cfg(test)]
 mod check;
+#[cfg(any(test, feature = "reference"))]
+pub mod model;
 #[cfg(test)]
 mod tests;
 

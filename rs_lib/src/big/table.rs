@@ -12,7 +12,7 @@
 //! and its slot holds a placed entry, and lookups find it. No old copy is
 //! left behind.
 
-use super::Heap;
+use super::{Heap, END};
 use crate::words::Words;
 
 /// The mark of an entry not yet reinserted while the table doubles (keys
@@ -24,9 +24,11 @@ const GOLDEN: u32 = 0x9E37_79B1;
 pub(super) const FIRST_SLOTS: u32 = 256;
 
 impl<W: Words> Heap<W> {
-    /// The home slot of `key`.
+    /// The home slot of `key`. A free span's last block `b` (`b | END`)
+    /// hashes as block `b + 1`, the start of the span after it: `free`
+    /// looks up both in the same place.
     fn home(&self, key: u32) -> u32 {
-        key.wrapping_mul(GOLDEN) >> self.shift
+        ((key & !END) + (key >> 31)).wrapping_mul(GOLDEN) >> self.shift
     }
 
     fn key_at(&self, slot: u32) -> u32 {

@@ -1,10 +1,10 @@
-//! The big core against the reference model: the same random operation
-//! sequences as the core's property tests (`crate::model`), over the six
-//! operations it has, plus unit tests for what only it has (the table's
+//! The big core against its reference model (`model.rs`): the same random
+//! operation sequences as the core's property tests (`crate::model`), over
+//! the six operations it has, plus unit tests for what only it has (the table's
 //! growth, the pool's reuse).
 
+use super::model::BigModel;
 use super::Heap;
-use crate::reference::Model;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -43,7 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// Runs `ops` against both and checks agreement after every step.
 fn run(ops: &[Op]) {
     let mut heap = Heap::new(Vec::new());
-    let mut model = Model::default();
+    let mut model = BigModel::default();
     let mut live: Vec<u32> = Vec::new();
     assert!(heap.grow(64) && model.grow(64));
     for op in ops {
@@ -79,7 +79,7 @@ fn run(ops: &[Op]) {
         }
         assert_eq!(heap.capacity(), model.cap());
         assert_eq!(heap.tail(), model.tail());
-        assert_eq!(heap.spans(), model.spans, "after {op:?}");
+        assert_eq!(heap.spans(), model.spans(), "after {op:?}");
         heap.check();
     }
 }
