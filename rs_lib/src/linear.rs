@@ -40,9 +40,26 @@ impl Words for LinearMemory {
         unsafe { *self.word(at, offset) }
     }
 
+    fn get2(&self, at: u32, offset: u32) -> u64 {
+        // SAFETY: as in `get`, for both words (wasm is little-endian: the
+        // first word is the low half).
+        unsafe { self.word(at, offset).cast::<u64>().read_unaligned() }
+    }
+
+    fn set2(&mut self, at: u32, offset: u32, value: u64) {
+        // SAFETY: as in `set`, for both words.
+        unsafe { self.word(at, offset).cast::<u64>().write_unaligned(value) }
+    }
+
     fn set(&mut self, at: u32, offset: u32, value: u32) {
         // SAFETY: as in `get` (writes stay below a reserved length).
         unsafe { *self.word(at, offset) = value }
+    }
+
+    fn copy(&mut self, from: u32, to: u32, len: u32) {
+        // SAFETY: as in `set` (both ranges lie below a reserved length);
+        // `copy` allows them to overlap (one `memory.copy`).
+        unsafe { core::ptr::copy(self.word(from, 0), self.word(to, 0), len as usize / 4) }
     }
 
     fn reserve(&mut self, len: u32) -> bool {

@@ -85,9 +85,7 @@ impl Heap<Vec<u32>> {
         expected.sort_unstable();
         assert_eq!(keys, expected, "the table's keys");
         assert_eq!(self.count as usize, keys.len(), "the entry count");
-        if self.slots != 0 {
-            assert!(self.count * 4 <= self.slots * 3, "load above 3/4");
-        }
+        assert!(self.count * 4 <= self.slots * 3, "load above 3/4");
         assert_eq!(self.words.get(NONE, 0), 0, "the slot of no node");
 
         // Every long free span's node is in the treap, once, in key order.
@@ -157,6 +155,13 @@ impl Heap<Vec<u32>> {
                 "every node handed out is live or spare"
             );
             assert!(self.top <= self.table, "the pool runs into the table");
+            let top = (self.table + self.slots * 8) as usize / 4;
+            assert!(
+                self.words[top.min(self.words.len())..]
+                    .iter()
+                    .all(|&w| w == 0),
+                "a word written above the table"
+            );
         }
     }
 

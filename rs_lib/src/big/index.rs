@@ -27,6 +27,8 @@ pub(super) const NONE: u32 = 4;
 /// Byte offset of the small bins' first nodes (bin 0's word stays 0).
 const LEAST: u32 = 8;
 
+const _: () = assert!(LEN == START + 4);
+
 /// A node's links, as byte offsets from its name: a treap node's children,
 /// or a bin member's back slot and next node.
 pub(super) const LEFT: u32 = 0;
@@ -41,6 +43,8 @@ fn key(len: u32, start: u32) -> u64 {
 
 /// A bijective 32-bit mixer (as the core's treap): recycled node names are
 /// close together, their priorities unrelated.
+// Out of line: a call is smaller than the body at each of its four uses.
+#[inline(never)]
 fn mix(x: u32) -> u32 {
     let x = x.wrapping_mul(0x85EB_CA6B);
     (x ^ x >> 13).wrapping_mul(0xC2B2_AE35)
@@ -51,7 +55,8 @@ impl<W: Words> Heap<W> {
     // Out of line: used in every loop of the treap.
     #[inline(never)]
     pub(super) fn key_of(&self, node: u32) -> u64 {
-        key(self.words.get(node, LEN), self.words.get(node, START))
+        // The start, then the length: `key(len, start)` in one read.
+        self.words.get2(node, START)
     }
 
     /// The first node of small bin `bin`, or 0 if it is empty.

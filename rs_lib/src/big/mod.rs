@@ -54,8 +54,8 @@ const START: u32 = 4;
 const LEN: u32 = 8;
 
 /// An exact best-fit heap of 16-byte blocks with records per span. See the
-/// module docs for the layout. Every field starts at 0, so the heap's static
-/// lives in zeroed memory.
+/// module docs for the layout. A new heap has an empty pool and an empty
+/// first table, in bytes that are always readable (`words::ALWAYS`).
 pub struct Heap<W> {
     pub(crate) words: W,
     /// The last block of the managed memory (block 0 before the first `grow`).
@@ -66,10 +66,9 @@ pub struct Heap<W> {
     top: u32,
     spare: u32,
     /// Where the table starts (the pool ends there), its slots (a power of
-    /// two, 0 before the first `grow`), `32 − log2(slots)`, and its entries.
+    /// two), and its entries.
     table: u32,
     slots: u32,
-    shift: u32,
     count: u32,
 }
 
@@ -80,11 +79,10 @@ impl<W: Words> Heap<W> {
             words,
             last: 0,
             small: 0,
-            top: 0,
+            top: pool::POOL,
             spare: 0,
-            table: 0,
-            slots: 0,
-            shift: 0,
+            table: pool::FIRST_TABLE,
+            slots: table::FIRST_SLOTS,
             count: 0,
         }
     }
@@ -217,12 +215,13 @@ impl<W: Words> Heap<W> {
     /// (`cap ≥ capacity − tail`) and release something (`cap < capacity`).
     /// Returns false, changing nothing, otherwise.
     pub fn shrink(&mut self, cap: u32) -> bool {
-        let len = self.tail();
+        let node = self.ending_at(self.last);
+        let len = self.node_len(node);
         let start = self.capacity() - len;
         if cap.wrapping_sub(start) >= len {
             return false;
         }
-        self.drop_free(self.ending_at(self.last));
+        self.drop_free(node);
         self.last = cap - 1;
         if cap > start {
             self.put_free(start, cap - start);

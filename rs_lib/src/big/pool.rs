@@ -13,7 +13,11 @@ use crate::words::Words;
 
 /// Byte offset of the first node: past the root, the slot of no node and
 /// the small bins' words.
-const POOL: u32 = 8 + 64 * 4;
+pub(super) const POOL: u32 = 8 + 64 * 4;
+/// Where the first table starts: above a pool of 16 nodes.
+pub(super) const FIRST_TABLE: u32 = POOL + 16 * NODE;
+// A new heap reads its first table without a `reserve`.
+const _: () = assert!(FIRST_TABLE + FIRST_SLOTS * 8 <= crate::words::ALWAYS);
 /// A node's bytes: left link, start, length, right link.
 const NODE: u32 = 16;
 
@@ -21,34 +25,23 @@ impl<W: Words> Heap<W> {
     /// Makes sure that one node and two table entries can be added; false
     /// (nothing changed that matters) if the memory for them cannot be had.
     pub(super) fn room(&mut self) -> bool {
-        if self.slots == 0 {
-            // The first table, right above a pool of 16 nodes.
-            let table = POOL + 16 * NODE;
-            if !self.words.reserve(table + FIRST_SLOTS * 8) {
-                return false;
-            }
-            (self.top, self.table, self.slots) = (POOL, table, FIRST_SLOTS);
-            self.shift = 32 - FIRST_SLOTS.trailing_zeros();
+        // A full pool grows by half: the table moves up.
+        let by = if self.spare == 0 && self.top == self.table {
+            (self.table - POOL) / 2 / NODE * NODE
+        } else {
+            0
+        };
+        let bytes = self.slots * 8;
+        let double = (self.count + 2) * 4 > self.slots * 3;
+        if !self
+            .words
+            .reserve(self.table + by + bytes + if double { bytes } else { 0 })
+        {
+            return false;
         }
-        if self.spare == 0 && self.top == self.table {
-            let by = (self.table - POOL) / 2 / NODE * NODE;
-            let bytes = self.slots * 8;
-            if !self.words.reserve(self.table + by + bytes) {
-                return false;
-            }
-            // Upward, from the top word down: the two ranges overlap.
-            let mut at = bytes;
-            while at != 0 {
-                at -= 4;
-                let word = self.words.get(self.table, at);
-                self.words.set(self.table + by, at, word);
-            }
-            self.table += by;
-        }
-        if (self.count + 2) * 4 > self.slots * 3 {
-            if !self.words.reserve(self.table + self.slots * 16) {
-                return false;
-            }
+        self.words.copy(self.table, self.table + by, bytes);
+        self.table += by;
+        if double {
             self.double();
         }
         true

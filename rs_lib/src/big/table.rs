@@ -5,7 +5,7 @@
 //! (no tombstones), so the table holds exactly its entries.
 //!
 //! It doubles in place when it is three quarters full: the new half is
-//! zeroed, every old entry is marked, and each marked entry is reinserted by
+//! zero (nothing above the table was ever written), every old entry is marked, and each marked entry is reinserted by
 //! displacement: it takes the first slot on its new probe path that is empty
 //! or holds a marked entry, which then moves on the same way. Entries placed
 //! this way never move again, so every slot between a placed entry's home
@@ -27,8 +27,10 @@ impl<W: Words> Heap<W> {
     /// The home slot of `key`. A free span's last block `b` (`b | END`)
     /// hashes as block `b + 1`, the start of the span after it: `free`
     /// looks up both in the same place.
+    // Out of line: smaller than the body at its two uses.
+    #[inline(never)]
     fn home(&self, key: u32) -> u32 {
-        ((key & !END) + (key >> 31)).wrapping_mul(GOLDEN) >> self.shift
+        ((key & !END) + (key >> 31)).wrapping_mul(GOLDEN) >> (self.slots.leading_zeros() + 1)
     }
 
     fn key_at(&self, slot: u32) -> u32 {
@@ -40,30 +42,28 @@ impl<W: Words> Heap<W> {
     }
 
     fn set_entry(&mut self, slot: u32, key: u32, value: u32) {
-        self.words.set(self.table + slot * 8, 0, key);
-        self.words.set(self.table + slot * 8, 4, value);
+        let entry = key as u64 | (value as u64) << 32;
+        self.words.set2(self.table + slot * 8, 0, entry);
     }
 
-    /// The slot that holds `key`, or the empty slot where it would go.
+    /// The slot that holds `key`, or the empty slot where it would go (while
+    /// the table doubles: or the first slot on the way that holds an entry
+    /// not yet reinserted).
     // Out of line: every operation probes, in several places.
     #[inline(never)]
     fn find(&self, key: u32) -> u32 {
         let mut slot = self.home(key);
         loop {
             let at = self.key_at(slot);
-            if at == key || at == 0 {
+            if at == key || at == 0 || at & OLD != 0 {
                 return slot;
             }
             slot = (slot + 1) & (self.slots - 1);
         }
     }
 
-    /// The value of `key` (never 0), or 0 if it has none (or before the
-    /// first `grow`, when there is no table).
+    /// The value of `key` (never 0), or 0 if it has none.
     pub(super) fn get(&self, key: u32) -> u32 {
-        if self.slots == 0 {
-            return 0;
-        }
         self.value_at(self.find(key))
     }
 
@@ -84,56 +84,49 @@ impl<W: Words> Heap<W> {
         let mut slot = hole;
         loop {
             slot = (slot + 1) & mask;
-            let at = self.key_at(slot);
-            if at == 0 {
+            let entry = self.words.get2(self.table + slot * 8, 0);
+            if entry == 0 {
                 break;
             }
             // It may fill the hole if the hole lies between its home and it.
-            let home = self.home(at);
+            let home = self.home(entry as u32);
             if slot.wrapping_sub(home) & mask >= slot.wrapping_sub(hole) & mask {
-                self.set_entry(hole, at, self.value_at(slot));
+                self.words.set2(self.table + hole * 8, 0, entry);
                 hole = slot;
             }
         }
-        self.set_entry(hole, 0, 0);
+        self.words.set2(self.table + hole * 8, 0, 0);
         self.count -= 1;
     }
 
     /// Doubles the table in place (its top must be reserved up to twice its
-    /// size already).
+    /// size already). The new half is zero: the table's top only ever rises
+    /// (it doubles, or moves up), so nothing above it was ever written.
     pub(super) fn double(&mut self) {
         let old = self.slots;
+        // Empty slots too: an empty one marked reads as "nothing to move".
         for slot in 0..old {
             let key = self.key_at(slot);
-            if key != 0 {
-                self.words.set(self.table + slot * 8, 0, key | OLD);
-            }
-            self.set_entry(old + slot, 0, 0);
+            self.words.set(self.table + slot * 8, 0, key | OLD);
         }
         self.slots = old * 2;
-        self.shift -= 1;
         for slot in 0..old {
-            let mut key = self.key_at(slot);
-            if key & OLD == 0 {
+            let mut entry = self.words.get2(self.table + slot * 8, 0);
+            if entry as u32 & OLD == 0 {
                 continue;
             }
-            let mut value = self.value_at(slot);
             self.set_entry(slot, 0, 0);
-            key &= !OLD;
-            let mut at = self.home(key);
             loop {
-                let there = self.key_at(at);
-                if there == 0 || there & OLD != 0 {
-                    let moved = self.value_at(at);
-                    self.set_entry(at, key, value);
-                    if there == 0 {
-                        break;
-                    }
-                    (key, value) = (there & !OLD, moved);
-                    at = self.home(key);
-                } else {
-                    at = (at + 1) & (self.slots - 1);
+                entry &= !(OLD as u64);
+                if entry == 0 {
+                    break;
                 }
+                // The first slot that is empty or holds an old entry is this
+                // entry's place; the old one, if any, moves on.
+                let at = self.table + self.find(entry as u32) * 8;
+                let there = self.words.get2(at, 0);
+                self.words.set2(at, 0, entry);
+                entry = there;
             }
         }
     }
