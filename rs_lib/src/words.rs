@@ -62,7 +62,7 @@ impl Words for Vec<u32> {
     }
 
     fn copy(&mut self, from: u32, to: u32, len: u32) {
-        assert!(from % 4 == 0 && to % 4 == 0 && len % 4 == 0);
+        assert!(from.is_multiple_of(4) && to.is_multiple_of(4) && len.is_multiple_of(4));
         let (from, to, len) = (from as usize / 4, to as usize / 4, len as usize / 4);
         self.copy_within(from..from + len, to);
     }
