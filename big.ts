@@ -1,12 +1,12 @@
 /**
  * LEWD Alloc with the big core, for heaps of many live allocations.
  *
- * The big core keeps the bookkeeping per span (at most 48 bytes each, reused
- * after frees) instead of per 16-byte block of the whole memory, and stays
- * as fast at a million spans as at a thousand. It has the same placement
- * rule as the default core (exact best fit, the lowest address among
- * equals) and no extension: a heap with the big core offers the basic API
- * only.
+ * The big core keeps its records per span (about 30 bytes each, at most 48,
+ * reused after frees) instead of 8 bytes per 16-byte block of the whole
+ * memory. Placement is exact best fit, as with the default core; among
+ * free spans of equal length, a request under 1 KiB gets the one freed
+ * last and a larger one the lowest (docs/CONTRACT.md). It has no
+ * extension: the functions that need one throw a `TypeError` on its heaps.
  *
  * Two ways to use it: this entry point's basic API ({@linkcode alloc},
  * {@linkcode trim}, {@linkcode bind}, {@linkcode watch}, {@linkcode unwatch},

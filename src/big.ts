@@ -12,12 +12,14 @@ import { compile, type Core } from "./core.ts";
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * Makes a big core: pass it as `createHeap`'s `core` option. Its bookkeeping costs at most 48 bytes per span and nothing
- * per block, where the default core's costs 8 bytes per 16-byte block of
- * the whole memory; it is the faster of the two once a heap has some
- * 100 000 spans. It has no extension: on its heaps, only `alloc`, `trim`,
- * `bind`, `watch`/`unwatch` and `mem`/`buf`/`i32`/`cap` work, and every
- * other function throws a `TypeError`.
+ * Makes a big core: pass it as `createHeap`'s `core` option. Its records
+ * cost about 30 bytes per span (at most 48) and nothing per block, where the
+ * default core's cost 8 bytes per 16-byte block of the whole memory; its
+ * placement is exact best fit, with its own rule among spans of equal
+ * length (docs/CONTRACT.md). It has no extension: the functions that need
+ * one (strong allocations, `own`/`disown`, alignment above 16 bytes,
+ * `stats`, `protect`/`restrict`, `policy`, the debugger) throw a
+ * `TypeError` on its heaps.
  *
  * @returns A new core, with nothing recorded.
  *

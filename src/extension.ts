@@ -37,8 +37,8 @@ let compiled: WebAssembly.Module | undefined;
 export const ext = (heap: State): Ext => {
   if (heap.core.big) {
     throw new TypeError(
-      "this function needs the default core: a heap with the big core " +
-        "(bigCore) offers alloc, trim, bind, watch and unwatch only",
+      "this function needs the default core's extension, which a heap " +
+        "with the big core (bigCore) does not have",
     );
   }
   return heap.ext ??= new WebAssembly.Instance(compiled ??= compile(extBytes), {

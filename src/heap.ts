@@ -64,9 +64,9 @@ export interface HeapOptions {
   /**
    * Makes the core that keeps the heap's records; the default core if not
    * given. `bigCore` (from `@lewd/alloc/big`) keeps them per span instead
-   * of per block, for heaps of many live allocations, and has no extension:
-   * only `alloc`, `trim`, `bind`, `watch`, `unwatch` and the memory getters
-   * work on its heaps, the other functions throw a `TypeError`.
+   * of per block, for heaps of many live allocations. It has no extension:
+   * the functions that need one throw a `TypeError` on its heaps (the basic
+   * API works).
    */
   core?: () => Core;
 }

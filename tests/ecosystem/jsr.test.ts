@@ -23,7 +23,7 @@ Deno.test("jsr: deno.json names a scoped, versioned package with exports", async
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   assert.equal(config.name, PACKAGE);
   assert.match(config.version, /^\d+\.\d+\.\d+(-[\w.]+)?$/);
-  assert.equal(config.exports, "./mod.ts");
+  assert.deepEqual(config.exports, { ".": "./mod.ts", "./big": "./big.ts" });
   assert.equal(config.license, "MIT");
   assert.ok(Array.isArray(config.publish?.include), "publish.include");
   assert.ok(Array.isArray(config.publish?.exclude), "publish.exclude");

@@ -38,3 +38,22 @@ fn random_inputs_run_clean() {
     }
     assert!(operations > 100_000, "only {operations} operations");
 }
+
+#[test]
+fn random_inputs_run_clean_on_the_big_core() {
+    // The same generator, another seed.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let mut operations = 0;
+    for _ in 0..2000 {
+        let len = (next() % 4096) as usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        operations += lewd_core_fuzz::big::run(&data).operations;
+    }
+    assert!(operations > 100_000, "only {operations} operations");
+}
