@@ -73,11 +73,11 @@ impl Heap<Vec<u32>> {
             if !span.used {
                 let node = self.get(span.start);
                 assert_eq!(
-                    self.get((span.start + span.len - 1) | END),
+                    self.get((span.start + span.len) | END),
                     node,
                     "end of {span:?}"
                 );
-                expected.push((span.start + span.len - 1) | END);
+                expected.push((span.start + span.len) | END);
             }
         }
         let mut keys: Vec<u32> = self.entries().iter().map(|e| e.0).collect();

@@ -14,9 +14,9 @@
 //! ```
 //!
 //! The table has one entry per used span (its start block → its length with
-//! [`USED`] set) and two per free span (its start block, and its last block
-//! with [`END`] set → its node), so `free` finds both neighbours in two
-//! lookups. A node holds a free span's start and length and its two treap
+//! [`USED`] set) and two per free span (its start block, and its end, the
+//! block after its last, with [`END`] set → its node), so `free` finds both
+//! neighbours in two lookups. A node holds a free span's start and length and its two treap
 //! links. Nothing is kept per block: a heap of `s` spans costs at most about
 //! 21 bytes per used span and 59 per free one (the table at its lowest load
 //! of 3/8, a pool a third empty); see `docs/CONTRACT.md`.
@@ -42,7 +42,7 @@ use index::BINS;
 
 /// The bit of a table value that marks a used span's length.
 const USED: u32 = 1 << 31;
-/// The bit of a table key that marks a free span's last block.
+/// The bit of a table key that marks a free span's end.
 const END: u32 = 1 << 31;
 /// The blocks of a 4 GiB memory, the most a wasm32 memory holds.
 const MAX_BLOCKS: u32 = 1 << 28;
@@ -100,7 +100,7 @@ impl<W: Words> Heap<W> {
         self.words.get(node, LEN)
     }
 
-    /// The node of the free span whose last block is `block`, or 0.
+    /// The node of the free span that ends right before `block`, or 0.
     fn ending_at(&self, block: u32) -> u32 {
         self.get(block | END)
     }
@@ -110,7 +110,7 @@ impl<W: Words> Heap<W> {
         let node = self.new_node();
         self.words.set(node, START, start);
         self.put(start, node);
-        self.put((start + len - 1) | END, node);
+        self.put((start + len) | END, node);
         self.link(node, len);
     }
 
@@ -120,14 +120,14 @@ impl<W: Words> Heap<W> {
         let (start, len) = (self.node_start(node), self.node_len(node));
         self.unlink(node);
         self.del(start);
-        self.del((start + len - 1) | END);
+        self.del((start + len) | END);
         self.free_node(node);
     }
 
     /// Makes `[start, end)` (used until now, or new) free, merged with a free
     /// neighbour on either side.
     fn release(&mut self, mut start: u32, mut end: u32) {
-        let left = self.ending_at(start - 1);
+        let left = self.ending_at(start);
         if left != 0 {
             start = self.node_start(left);
             self.drop_free(left);
@@ -164,7 +164,7 @@ impl<W: Words> Heap<W> {
             self.put(start + blocks, node);
             self.link(node, len - blocks);
         } else {
-            self.del((start + len - 1) | END);
+            self.del((start + len) | END);
             self.free_node(node);
         }
         start
@@ -195,7 +195,7 @@ impl<W: Words> Heap<W> {
     /// The length of the free span at the end of the memory (0 if the last
     /// block is used).
     pub fn tail(&self) -> u32 {
-        self.node_len(self.ending_at(self.last))
+        self.node_len(self.ending_at(self.last + 1))
     }
 
     /// Grows the memory to `cap` blocks, which must be above the capacity and
@@ -215,7 +215,7 @@ impl<W: Words> Heap<W> {
     /// (`cap ≥ capacity − tail`) and release something (`cap < capacity`).
     /// Returns false, changing nothing, otherwise.
     pub fn shrink(&mut self, cap: u32) -> bool {
-        let node = self.ending_at(self.last);
+        let node = self.ending_at(self.last + 1);
         let len = self.node_len(node);
         let start = self.capacity() - len;
         if cap.wrapping_sub(start) >= len {

@@ -16,7 +16,7 @@ use super::{Heap, END};
 use crate::words::Words;
 
 /// The mark of an entry not yet reinserted while the table doubles (keys
-/// are blocks below 2^28, with [`super::END`] at bit 31).
+/// are blocks up to 2^28, with [`super::END`] at bit 31).
 const OLD: u32 = 1 << 30;
 /// Fibonacci hashing: the top bits of the key times 2^32 / φ.
 const GOLDEN: u32 = 0x9E37_79B1;
@@ -24,13 +24,14 @@ const GOLDEN: u32 = 0x9E37_79B1;
 pub(super) const FIRST_SLOTS: u32 = 256;
 
 impl<W: Words> Heap<W> {
-    /// The home slot of `key`. A free span's last block `b` (`b | END`)
-    /// hashes as block `b + 1`, the start of the span after it: `free`
-    /// looks up both in the same place.
+    /// The home slot of `key`: blocks in groups of eight share one, so the
+    /// keys of neighbouring spans (a free span's end with [`END`] is keyed
+    /// by the start of the span after it) share a cache line, and `free`
+    /// finds a span and both its neighbours' entries in one or two.
     // Out of line: smaller than the body at its two uses.
     #[inline(never)]
     fn home(&self, key: u32) -> u32 {
-        ((key & !END) + (key >> 31)).wrapping_mul(GOLDEN) >> (self.slots.leading_zeros() + 1)
+        ((key & !END) >> 3).wrapping_mul(GOLDEN) >> (self.slots.leading_zeros() + 1)
     }
 
     fn key_at(&self, slot: u32) -> u32 {
