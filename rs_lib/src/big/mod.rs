@@ -124,11 +124,13 @@ impl<W: Words> Heap<W> {
         self.free_node(node);
     }
 
-    /// Makes `[start, end)` (used until now, or new) free, merged with a free
-    /// neighbour on either side.
+    /// Makes the used span `[start, end)` free, merged with a free neighbour
+    /// on either side. Its start's entry becomes the free span's, unless it
+    /// merges to the left.
     fn release(&mut self, mut start: u32, mut end: u32) {
         let left = self.ending_at(start);
         if left != 0 {
+            self.del(start);
             start = self.node_start(left);
             self.drop_free(left);
         }
@@ -187,7 +189,6 @@ impl<W: Words> Heap<W> {
             unreachable_room();
         }
         let len = value & !USED;
-        self.del(block);
         self.release(block, block + len);
         len
     }
@@ -207,6 +208,8 @@ impl<W: Words> Heap<W> {
             return false;
         }
         self.last = cap - 1;
+        // The new blocks as a used span, which `release` frees.
+        self.put(was, USED);
         self.release(was, cap);
         true
     }
