@@ -158,10 +158,12 @@ export const watch = (watcher: () => unknown, token: WeakKey): void =>
   watchIn(heap, watcher, token);
 
 /**
- * `unwatch` of the main entry point, on the big default heap: removes
- * `token`'s watchers, or the one `watcher` of `token`.
+ * `unwatch` of the main entry point, on the big default heap: removes every
+ * watcher of `token`.
  *
- * @returns Whether anything was removed.
+ * @param token The token the watchers were registered with.
+ * @returns Whether any watcher was dropped.
+ * @throws {TypeError} If `token` cannot be held weakly.
  *
  * @example
  * ```ts
@@ -172,6 +174,28 @@ export const watch = (watcher: () => unknown, token: WeakKey): void =>
  * unwatch(token); // true
  * ```
  */
-export const unwatch = (
-  ...args: [WeakKey] | [() => unknown, WeakKey]
-): boolean => unwatchIn(heap, args);
+export function unwatch(token: WeakKey): boolean;
+/**
+ * `unwatch` of the main entry point, on the big default heap: removes the
+ * one `watcher` of `token`.
+ *
+ * @param watcher The watcher to drop.
+ * @param token The token it was registered with.
+ * @returns Whether it was registered (and is now dropped).
+ * @throws {TypeError} If `watcher` is not a function or `token` cannot be
+ * held weakly.
+ *
+ * @example
+ * ```ts
+ * import { unwatch, watch } from "@lewd/alloc/big";
+ *
+ * const token = {};
+ * const watcher = () => {};
+ * watch(watcher, token);
+ * unwatch(watcher, token); // true
+ * ```
+ */
+export function unwatch(watcher: () => unknown, token: WeakKey): boolean;
+export function unwatch(...args: unknown[]): boolean {
+  return unwatchIn(heap, args);
+}

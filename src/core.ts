@@ -12,6 +12,15 @@ import { core as coreBytes } from "../lib/core.generated.ts";
  * based, i32 only; see `rs_lib/src/lib.rs`). `createHeap`'s `core` option
  * takes a function that makes one, such as `bigCore` from
  * `@lewd/alloc/big`.
+ *
+ * @example
+ * ```ts
+ * import { type Core, createHeap } from "@lewd/alloc";
+ * import { bigCore } from "@lewd/alloc/big";
+ *
+ * const makeCore: () => Core = bigCore;
+ * const heap = createHeap({ core: makeCore });
+ * ```
  */
 export interface Core {
   /** Reserves `blocks` by best fit: the start block, or 0 if none fits. */
