@@ -46,11 +46,14 @@ Deno.test("the extension's functions throw a TypeError on a big-core heap, holdi
       () => heap.check(),
       () => heap.policy("first"),
       () => heap.protect(4096, 16),
+      () => heap.protect(heap.cap * 16 + 4096, 16), // past the end: no growth
+      () => heap.restrict(0, 65536),
     ]
   ) {
     assert.throws(call, { name: "TypeError", message: /big core/ });
   }
   assert.equal(heap.alloc(64), before, "nothing was taken");
+  assert.equal(heap.cap, 4096, "nothing grew");
   // What needs only the six core exports works: a lease of 16-byte alignment.
   const lease = heap.lease(64);
   assert.equal(lease.ptr, before);
