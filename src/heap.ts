@@ -33,6 +33,8 @@ import { createState, PAGE_BLOCKS, type State } from "./state.ts";
 import { checkFunction, describe } from "./errors.ts";
 import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
+import { allocMovableIn, compactIn } from "./movable.ts";
+import type { allocMovable, compact } from "./movable.ts";
 import { reclaimWith } from "./reclaim.ts";
 import type { reclaim } from "./reclaim.ts";
 import { trimIn } from "./trim.ts";
@@ -161,6 +163,10 @@ export interface Heap {
   alloc: typeof alloc;
   /** {@linkcode allocAligned} on this heap. */
   allocAligned: typeof allocAligned;
+  /** {@linkcode allocMovable} on this heap. */
+  allocMovable: typeof allocMovable;
+  /** {@linkcode compact} this heap. */
+  compact: typeof compact;
   /** {@linkcode lease} on this heap. */
   lease: typeof lease;
   /** {@linkcode malloc} on this heap. */
@@ -289,6 +295,8 @@ export function createHeap(options?: HeapOptions): Heap {
     alloc: allocOn(heap),
     allocAligned: (size, align, token) =>
       allocAlignedIn(heap, size, align, token),
+    allocMovable: (size, token) => allocMovableIn(heap, size, token),
+    compact: () => compactIn(heap),
     lease: (size, align) => leaseIn(heap, size, align),
     malloc: (size, align) => mallocIn(heap, size, align),
     calloc: (count, size) => callocIn(heap, count, size),
