@@ -35,7 +35,7 @@ import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
 import { allocMovableIn, compactIn } from "./movable.ts";
 import type { allocMovable, compact } from "./movable.ts";
-import { reclaimWith } from "./reclaim.ts";
+import { allocations, reclaimWith } from "./reclaim.ts";
 import type { reclaim } from "./reclaim.ts";
 import { trimIn } from "./trim.ts";
 import type { trim } from "./trim.ts";
@@ -314,7 +314,7 @@ export const apiOf = (heap: State, trim: () => number): Heap =>
     limit: (pages) => limitIn(heap, pages),
     stats: () => statsOf(heap),
     trim,
-    reclaim: () => reclaimWith(trim),
+    reclaim: () => reclaimWith(allocations(heap), trim),
     bind: (spawn, respawn) => bindIn(heap, spawn, respawn),
     bindSegments: (spawn, respawn, binary) =>
       bindSegmentsIn(heap, spawn, respawn, binary),

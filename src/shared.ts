@@ -20,6 +20,7 @@ import { describe } from "./errors.ts";
 import type { Ext } from "./extension.ts";
 import { rebind } from "./growth.ts";
 import { apiOf, type Heap } from "./heap.ts";
+import { allocations, reclaimWith } from "./reclaim.ts";
 import { createState, MAX_PAGES, type State } from "./state.ts";
 
 /**
@@ -326,7 +327,10 @@ const open = (handle: SharedHeapHandle): SharedHeap => {
     }
     return alloc(size, token);
   };
-  // `reclaim` waits outside the lock; its trim of a shared heap is 0.
+  // `reclaim` waits outside the lock, then counts under it; a shared heap's
+  // trim is 0.
+  const count = allocations(heap);
+  api.reclaim = () => reclaimWith(() => locked(count, []), () => 0);
   return Object.defineProperty(api, "handle", { value: handle }) as never;
 };
 
