@@ -16,6 +16,8 @@ import {
   setUp,
   sh,
 } from "./_setup.ts";
+import { shippedProblems } from "./_shipped.ts";
+import { examples } from "../_markdown.ts";
 
 Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t) => {
   const workspace = await setUp();
@@ -81,6 +83,19 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
     );
 
     await t.step(
+      "the packed README's links resolve in the package; nothing speaks of history",
+      async () => {
+        assert.deepEqual(
+          await shippedProblems(
+            workspace.packed,
+            (file) => Deno.readTextFile(`${workspace.npm}/${file}`),
+          ),
+          [],
+        );
+      },
+    );
+
+    await t.step(
       "package.json: name, version, exports, types, sideEffects",
       async () => {
         const denoJson = JSON.parse(
@@ -100,6 +115,13 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
         assert.equal(pkg.types, "./mod.d.ts");
         assert.equal(pkg.main, "./mod.js");
         assert.equal(pkg.sideEffects, false);
+        assert.deepEqual(
+          [...pkg.files].sort(),
+          PACKAGE_FILES.filter((file) => file != "package.json"),
+        );
+        assert.deepEqual(pkg.engines, { node: ">=20" });
+        assert.ok(pkg.keywords.includes("webassembly"));
+        assert.equal(pkg.repository, undefined, "no git remote, no URL");
         assert.ok(
           typeof pkg.description == "string" && pkg.description.length > 10,
         );
@@ -178,6 +200,50 @@ export { blocks, buffer, got, memory, ptr, released, scratch, view };
         await sh(`${HERE}node_modules/.bin/tsc`, ["-p", "."], {
           cwd: consumer,
         });
+      },
+    );
+
+    await t.step(
+      "the README's TypeScript, pasted into a strict Node project, compiles and runs",
+      async () => {
+        const project = `${workspace.consumer}/readme`;
+        await Deno.mkdir(project);
+        const readme = await Deno.readTextFile(`${workspace.npm}/README.md`);
+        const files: { name: string; output?: string }[] = [];
+        for (const { line, code, output } of examples(readme)) {
+          const name = `block_${line}`;
+          await Deno.writeTextFile(`${project}/${name}.ts`, code);
+          files.push({ name, output });
+        }
+        assert.ok(files.length >= 3, "the README has its examples");
+        await Deno.writeTextFile(
+          `${project}/tsconfig.json`,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              module: "nodenext",
+              moduleResolution: "nodenext",
+              target: "es2022",
+              lib: ["es2023", "esnext.disposable", "dom"],
+              types: [],
+              outDir: "out",
+            },
+            include: ["*.ts"],
+          }),
+        );
+        await Deno.writeTextFile(
+          `${project}/package.json`,
+          JSON.stringify({ type: "module", private: true }),
+        );
+        await sh(`${HERE}node_modules/.bin/tsc`, ["-p", "."], { cwd: project });
+        for (const { name, output } of files) {
+          const { stdout } = await sh("node", [`out/${name}.js`], {
+            cwd: project,
+          });
+          if (output !== undefined) {
+            assert.equal(stdout.trim(), output.trim(), `README ${name}`);
+          }
+        }
       },
     );
   } finally {
