@@ -225,6 +225,43 @@ export { blocks, buffer, got, memory, ptr, released, scratch, view };
     );
 
     await t.step(
+      "CommonJS: require() from Node 20.19 on, import() on every Node 20",
+      async () => {
+        await Deno.writeTextFile(
+          `${workspace.consumer}/require.cjs`,
+          `const report = { node: process.version };
+try {
+  report.required = typeof require("${PACKAGE}").alloc;
+} catch (error) {
+  report.error = error.code;
+}
+import("${PACKAGE}").then(({ alloc, i32 }) => {
+  const owner = {};
+  const ptr = alloc(16, owner);
+  i32[ptr >>> 2] = 7;
+  report.imported = i32[ptr >>> 2];
+  console.log(JSON.stringify(report));
+});
+`,
+        );
+        const { stdout } = await sh("node", ["require.cjs"], {
+          cwd: workspace.consumer,
+        });
+        const report = JSON.parse(stdout);
+        const [major, minor] = report.node.slice(1).split(".").map(Number);
+        // require(esm) without a flag: Node 20.19+, 22.12+, 23+.
+        const unflagged = major == 20
+          ? minor >= 19
+          : major == 22
+          ? minor >= 12
+          : major > 22;
+        if (unflagged) assert.equal(report.required, "function", report.node);
+        else assert.equal(report.error, "ERR_REQUIRE_ESM", report.node);
+        assert.equal(report.imported, 7, "import() from CommonJS");
+      },
+    );
+
+    await t.step(
       "the README's TypeScript, pasted into a strict Node project, compiles and runs",
       async () => {
         const project = `${workspace.consumer}/readme`;
