@@ -14,7 +14,7 @@ import { brokenLinks } from "../_markdown.ts";
 const OUTSIDE: [RegExp, string][] = [
   [/\bSPEC\.md\b/, "a file outside the repository"],
   [/\.\.\/shared\/|\/work\/shared\b/, "a folder outside the repository"],
-  [/\bthe seed\b|\bseed (?:API|README|code)\b/i, "the project's history"],
+  [/\bthe\s+seed\b|\bseed\s+(?:API|README|code)\b/i, "the project's history"],
   [/\b(?:issues?|PR|pull request)\s*#?\d+/i, "an issue number"],
 ];
 
