@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { DOCUMENT_FILES, PACKAGE, ROOT, sh, SOURCE_FILES } from "./_setup.ts";
-import { shippedProblems } from "./_shipped.ts";
+import { shippedProblems } from "../_shipped.ts";
 
 const deno = Deno.execPath();
 

@@ -19,7 +19,7 @@ import {
   setUp,
   sh,
 } from "./_setup.ts";
-import { shippedProblems } from "./_shipped.ts";
+import { shippedProblems } from "../_shipped.ts";
 import { examples } from "../_markdown.ts";
 
 Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t) => {

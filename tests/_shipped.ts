@@ -2,13 +2,14 @@
  * What a package must not ship: a README or document whose relative links
  * lead out of the package, or text that speaks of what a user cannot see
  * (files outside the repository, the project's history, its issue numbers).
- * Used on the npm package (tests/ecosystem/npm.test.ts) and on the JSR file
- * set (tests/ecosystem/jsr.test.ts).
+ * Used on the npm package (tests/ecosystem/npm.test.ts), on the JSR file
+ * set (tests/ecosystem/jsr.test.ts) and on the repository
+ * (tests/documents.test.ts).
  *
  * @module
  */
 
-import { brokenLinks } from "../_markdown.ts";
+import { brokenLinks } from "./_markdown.ts";
 
 /** Phrases that point at something outside the package, and what they are. */
 const OUTSIDE: [RegExp, string][] = [
@@ -19,10 +20,11 @@ const OUTSIDE: [RegExp, string][] = [
 ];
 
 /**
- * `#12` as an issue reference; not in pictures (colours) nor in generated
- * files (the core's bytes as latin1 text).
+ * A hash and a number, as an issue reference; not a colour (quoted, or a CSS
+ * value), and not in pictures or generated files (the core's bytes as latin1
+ * text).
  */
-const HASH_NUMBER = /(?<![&\w/#])#\d+\b/;
+const HASH_NUMBER = /(?<!(?:[&\w/#"']|:\s*))#\d+\b/;
 
 /**
  * The problems of a package whose files (paths from its root) are `files`,
