@@ -13,7 +13,8 @@
  * {@linkcode calloc}) and the same for modules to import
  * ({@linkcode imports}); {@linkcode lease}; {@linkcode reclaim}, which gives memory back on
  * purpose; {@linkcode own} and
- * {@linkcode disown}; {@linkcode grow}, {@linkcode limit} and
+ * {@linkcode disown}; movable allocations ({@linkcode allocMovable}) and
+ * {@linkcode compact}; {@linkcode grow}, {@linkcode limit} and
  * {@linkcode stats}; aligned allocations ({@linkcode allocAligned});
  * {@linkcode protect}ed ranges and {@linkcode restrict}; modules with data
  * segments ({@linkcode bindSegments}); placement {@linkcode policy};
@@ -41,6 +42,7 @@ export { unwatch, watch } from "./src/watch.ts";
 
 export { allocAligned } from "./src/align.ts";
 export { type Lease, lease } from "./src/lease.ts";
+export { allocMovable, compact, type Movable } from "./src/movable.ts";
 export { calloc, free, malloc, realloc } from "./src/strong.ts";
 export { disown, own } from "./src/kinds.ts";
 export { type Imports, imports } from "./src/imports.ts";

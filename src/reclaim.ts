@@ -8,10 +8,8 @@
  * @module
  */
 
-import { heap } from "./default.ts";
 import { throwaway } from "./pacing.ts";
-import type { State } from "./state.ts";
-import { trimIn } from "./trim.ts";
+import { trim } from "./trim.ts";
 
 // A prompt large enough that every engine measured counts it (see pacing.ts).
 const PROMPT = 0x2000_0000; // 512 MiB, never touched
@@ -36,8 +34,8 @@ const canary = (): Canary => {
   return canary;
 };
 
-/** {@linkcode reclaim} on `heap`. */
-export const reclaimIn = async (heap: State): Promise<number> => {
+/** {@linkcode reclaim}, ending with `trim` (a heap's own). */
+export const reclaimWith = async (trim: () => number): Promise<number> => {
   for (let prompt = 0; prompt < PROMPTS; prompt++) {
     const seen = canary();
     throwaway(PROMPT);
@@ -49,7 +47,7 @@ export const reclaimIn = async (heap: State): Promise<number> => {
   // Each registry's finalizers run in tasks of their own after the canary's:
   // a few more turns let the heap's run before the trim.
   for (let turn = 0; turn < 3; turn++) await tick(0);
-  return trimIn(heap);
+  return trim();
 };
 
 /**
@@ -81,5 +79,5 @@ export const reclaimIn = async (heap: State): Promise<number> => {
  * ```
  */
 export function reclaim(): Promise<number> {
-  return reclaimIn(heap);
+  return reclaimWith(trim);
 }

@@ -104,6 +104,7 @@ export const EXTENSIONS: readonly { name: string; exports: string[] }[] = [
   },
   { name: "`lease`", exports: ["lease"] },
   { name: "`reclaim`", exports: ["reclaim"] },
+  { name: "`allocMovable` / `compact`", exports: ["allocMovable", "compact"] },
   { name: "`own` / `disown`", exports: ["own", "disown"] },
   { name: "`protect` / `restrict`", exports: ["protect", "restrict"] },
   { name: "data segments (`bindSegments`)", exports: ["bindSegments"] },
