@@ -18,7 +18,8 @@
  * {@linkcode stats}; aligned allocations ({@linkcode allocAligned});
  * {@linkcode protect}ed ranges and {@linkcode restrict}; modules with data
  * segments ({@linkcode bindSegments}); placement {@linkcode policy};
- * independent heaps ({@linkcode createHeap}); a debugger
+ * independent heaps ({@linkcode createHeap}) and heaps shared between
+ * threads ({@linkcode createSharedHeap}); a debugger
  * ({@linkcode check}, {@linkcode debug}, {@linkcode spans},
  * {@linkcode render}). The contract is docs/CONTRACT.md.
  *
@@ -55,3 +56,10 @@ export { check, debug, type Span, spans } from "./src/inspect.ts";
 export { render, type RenderOptions } from "./src/render.ts";
 export { type Policy, policy } from "./src/policy.ts";
 export { createHeap, type Heap, type HeapOptions } from "./src/heap.ts";
+export {
+  createSharedHeap,
+  joinSharedHeap,
+  type SharedHeap,
+  type SharedHeapHandle,
+  type SharedHeapOptions,
+} from "./src/shared.ts";

@@ -276,10 +276,15 @@ export function createHeap(options?: HeapOptions): Heap {
   }
   const heap = createState(memory);
   if (reserved > 16) protectIn(heap, 0, reserved);
-  const trim = memory
-    ? () => trimIn(heap, renewal(heap, respawn))
-    : () => trimIn(heap);
-  return {
+  return apiOf(
+    heap,
+    memory ? () => trimIn(heap, renewal(heap, respawn)) : () => trimIn(heap),
+  );
+}
+
+/** The API of a {@linkcode Heap} over `heap`, `trim` its way to trim. */
+export const apiOf = (heap: State, trim: () => number): Heap =>
+  ({
     get mem() {
       return heap.mem;
     },
@@ -322,5 +327,4 @@ export function createHeap(options?: HeapOptions): Heap {
     debug: (on) => debugIn(heap, on),
     render: (options) => renderOf(heap, options),
     policy: (name) => policyOf(heap, name),
-  } as Heap;
-}
+  }) as Heap;

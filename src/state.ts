@@ -103,13 +103,14 @@ export interface State extends Hooks {
 
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard; `rebound` is told of every later rebinding.
+ * but the null guard; `rebound` is told of every later rebinding. A `core`
+ * whose records already cover `memory` (a shared heap's) is taken as it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
   rebound: (heap: State) => void = () => {},
+  core: Core = newCore(),
 ): State => {
-  const core = newCore();
   const buf = memory.buffer as ArrayBuffer;
   const heap: State = {
     // The core's own functions: no JS frame between alloc and the core.

@@ -177,6 +177,32 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
     );
 
     await t.step(
+      "a shared heap: 4 worker_threads × 10 000 random operations, no overlap, bytes kept",
+      async () => {
+        for (
+          const file of [
+            "shared_stress.mjs",
+            "shared_node.mjs",
+            "shared_node_worker.mjs",
+          ]
+        ) {
+          await Deno.copyFile(
+            `${FIXTURES}${file}`,
+            `${workspace.consumer}/${file}`,
+          );
+        }
+        const { stdout } = await sh("node", ["shared_node.mjs"], {
+          cwd: workspace.consumer,
+        });
+        const result = JSON.parse(stdout);
+        console.log(`Node shared heap: ${stdout.trim()}`);
+        assert.equal(result.threads, 4);
+        assert.ok(result.spans > 1000, "thousands of live spans checked");
+        assert.ok(result.resizes > 0, "the workers saw the memory grow");
+      },
+    );
+
+    await t.step(
       "a TypeScript consumer type-checks against the .d.ts (nodenext)",
       async () => {
         const consumer = workspace.consumer;

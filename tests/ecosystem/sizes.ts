@@ -110,6 +110,10 @@ export const EXTENSIONS: readonly { name: string; exports: string[] }[] = [
   { name: "data segments (`bindSegments`)", exports: ["bindSegments"] },
   { name: "alignment (`allocAligned`)", exports: ["allocAligned"] },
   { name: "`createHeap`", exports: ["createHeap"] },
+  {
+    name: "shared heaps",
+    exports: ["createSharedHeap", "joinSharedHeap"],
+  },
   { name: "`policy`", exports: ["policy"] },
   { name: "`stats` / `limit` / `grow`", exports: ["stats", "limit", "grow"] },
   {
