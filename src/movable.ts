@@ -118,22 +118,37 @@ export const compactIn = (heap: State): number => {
   const { first, claim } = ext(heap);
   const bytes = new Uint8Array(heap.buf);
   let moved = 0;
+  // Spans that move by the same distance one after the other are copied as
+  // one run, once the run ends: copies stay in address order.
+  let [from, to, length] = [0, 0, 0];
+  const copy = () => bytes.copyWithin(to * 16, from * 16, (from + length) * 16);
   // In address order, each span goes to the first free span from the
   // cursor that holds it: never above where it was (its own place is free
   // once it is freed), so its bytes never land on a span not yet moved.
   let cursor = 1;
   for (const block of [...movables.byBlock.keys()].sort((a, b) => a - b)) {
     const record = movables.byBlock.get(block)!;
+    const blocks = record.blocks;
+    // Where everything below is packed, it would go where it is.
+    if (block == cursor) {
+      cursor += blocks;
+      continue;
+    }
     heap.core.free(block);
-    const start = first(record.blocks, cursor);
-    claim(start, start, record.blocks);
-    cursor = start + record.blocks;
+    const start = first(blocks, cursor);
+    claim(start, start, blocks);
+    cursor = start + blocks;
     if (start == block) continue;
-    bytes.copyWithin(start * 16, block * 16, (block + record.blocks) * 16);
+    if (block == from + length && start == to + length) length += blocks;
+    else {
+      copy();
+      [from, to, length] = [block, start, blocks];
+    }
     movables.byBlock.delete(block);
     movables.byBlock.set(record.block = start, record);
-    moved += record.blocks * 16;
+    moved += blocks * 16;
   }
+  copy();
   if (moved) notify(heap);
   return moved;
 };
