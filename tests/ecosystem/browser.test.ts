@@ -25,6 +25,7 @@ import {
   setUp,
   tool,
 } from "./_setup.ts";
+import { examples } from "../_markdown.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -268,6 +269,62 @@ Deno.test({
           assert.ok(result.resizes > 0, "the workers saw the memory grow");
         },
       );
+
+      // The README's TypeScript, pasted into a browser app and bundled as
+      // it is by esbuild; no --expose-gc, as on a user's page. Each page
+      // prints through a console.log that also keeps the lines.
+      const readme = await Deno.readTextFile(`${workspace.npm}/README.md`);
+      const blocks = examples(readme);
+      await Deno.writeTextFile(
+        `${consumer}/readme_capture.mjs`,
+        `export const lines = [];
+const log = console.log;
+const show = (value) =>
+  Array.isArray(value) ? \`[ \${value.join(", ")} ]\` : String(value);
+console.log = (...args) => {
+  lines.push(args.map(show).join(" "));
+  log(...args);
+};
+`,
+      );
+      const readmePages: string[] = [];
+      for (const { line, code } of blocks) {
+        await Deno.writeTextFile(`${consumer}/readme_${line}.ts`, code);
+        await Deno.writeTextFile(
+          `${consumer}/readme_${line}_page.mjs`,
+          `import { lines } from "./readme_capture.mjs";
+import "./readme_${line}.ts";
+globalThis.lewdResult = { scope: "window", result: lines };
+`,
+        );
+        await bundle([{
+          kind: "esbuild",
+          cwd: consumer,
+          entry: `${consumer}/readme_${line}_page.mjs`,
+          out: `${www}/readme_${line}.js`,
+          format: "esm",
+        }]);
+        await Deno.writeTextFile(
+          `${www}/readme_${line}.html`,
+          html(
+            `LEWD Alloc, README.md:${line}`,
+            `<script type="module" src="./readme_${line}.js"></script>`,
+          ),
+        );
+        readmePages.push(`readme_${line}.html`);
+      }
+      const pasted = await tool<
+        { pages: Record<string, PageReport & { value?: { result?: unknown } }> }
+      >("browser.mjs", "--no-expose-gc", www, ...readmePages);
+      for (const [i, { line, output }] of blocks.entries()) {
+        await t.step(`README.md:${line}, bundled, runs in Chromium`, () => {
+          const { value, errors } = pasted.pages[readmePages[i]!]!;
+          assert.deepEqual(errors, []);
+          if (output !== undefined) {
+            assert.deepEqual(value?.result, output.trim().split("\n"));
+          }
+        });
+      }
     } finally {
       await cleanUp(workspace);
     }
