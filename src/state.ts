@@ -10,6 +10,7 @@
 import { type Core, newCore } from "./core.ts";
 import type { Ext } from "./extension.ts";
 import type { Kinds } from "./kinds.ts";
+import type { Movables } from "./movable.ts";
 import { pace } from "./pacing.ts";
 
 /** Blocks of 16 bytes in a 64 KiB page. */
@@ -90,6 +91,8 @@ export interface State extends Hooks {
   ext: Ext | undefined;
   /** The pointer kinds' bookkeeping, once in use (`kinds.ts`). */
   kinds: Kinds | undefined;
+  /** The movable spans, once any (`movable.ts`; absent until then). */
+  movables?: Movables;
   /** First blocks of the protected ranges, once any (`protect.ts`). */
   guarded: Set<number> | undefined;
   /** Scratches handed out in debug mode, as [first, end) blocks. */
@@ -101,7 +104,8 @@ export interface State extends Hooks {
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
  * but the null guard, kept by `core` (a new default core if not given);
- * `rebound` is told of every later rebinding.
+ * `rebound` is told of every later rebinding. A `core` whose records already
+ * cover `memory` (a shared heap's) is taken as it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),

@@ -4,13 +4,18 @@
 // example, and nothing imports from JSR (which CI cannot reach).
 
 import assert from "node:assert/strict";
-import { PACKAGE, ROOT, sh, SOURCE_FILES } from "./_setup.ts";
+import { DOCUMENT_FILES, PACKAGE, ROOT, sh, SOURCE_FILES } from "./_setup.ts";
+import { shippedProblems } from "../_shipped.ts";
 
 const deno = Deno.execPath();
 
-/** What JSR gets: the package's modules, README, license, config. */
+/**
+ * What JSR gets: the package's modules, the documents the README links,
+ * README, license, config.
+ */
 const PUBLISHED = [
   ...SOURCE_FILES,
+  ...DOCUMENT_FILES,
   "LICENSE",
   "README.md",
   "deno.json",
@@ -23,26 +28,34 @@ const MOD_EXPORTS = [
   "HeapOptions",
   "Imports",
   "Lease",
+  "Movable",
   "OutOfMemory",
   "Policy",
   "RenderOptions",
+  "SharedHeap",
+  "SharedHeapHandle",
+  "SharedHeapOptions",
   "Span",
   "Stats",
   "alloc",
   "allocAligned",
+  "allocMovable",
   "bind",
   "bindSegments",
   "buf",
   "calloc",
   "cap",
   "check",
+  "compact",
   "createHeap",
+  "createSharedHeap",
   "debug",
   "disown",
   "free",
   "grow",
   "i32",
   "imports",
+  "joinSharedHeap",
   "lease",
   "limit",
   "malloc",
@@ -51,6 +64,7 @@ const MOD_EXPORTS = [
   "policy",
   "protect",
   "realloc",
+  "reclaim",
   "render",
   "restrict",
   "spans",
@@ -102,6 +116,11 @@ Deno.test("jsr: deno publish --dry-run passes, no slow types, the intended files
   const files = [...output.matchAll(/file:\/\/(\S+) \(/g)]
     .map(([, path]) => path.slice(ROOT.length)).sort();
   assert.deepEqual(files, PUBLISHED, output);
+  assert.deepEqual(
+    await shippedProblems(files, (file) => Deno.readTextFile(`${ROOT}${file}`)),
+    [],
+    "the JSR package's README links resolve in it; no file speaks of history",
+  );
 });
 
 interface DocTag {
