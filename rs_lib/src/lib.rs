@@ -37,6 +37,11 @@
 //! | `claim(start, at, blocks)` | a free span's first block, a range inside it | 1 after reserving `[at, at + blocks)` | 0: not a free span, or the range runs outside it |
 //! | `first(blocks, from)` | 1 ≤ blocks < 2^28, any block | the first free span of `blocks` or more in address order from the span at `from` (from block 1 if none starts there) | 0: none before the end |
 //!
+//! The six core exports are also built with the `big` feature: the **big
+//! core** (`src/big/`), which keeps records per span (a hash table and a node
+//! pool) instead of per block, has no extension, and orders equal short
+//! spans LIFO (docs/CONTRACT.md, section The big core).
+//!
 //! Block 0 is used from the start and never freed, so 0 is never a valid start
 //! and can mean "none" in every result (before the first `grow`, block 0 is
 //! the whole memory and every other call answers 0). Placement is exact best fit: the shortest free
