@@ -14,8 +14,8 @@
 //! ```
 //!
 //! The table has one entry per used span (its start block → its length with
-//! [`USED`] set) and two per free span (its start block, and its end, the
-//! block after its last, with [`END`] set → its node), so `free` finds both
+//! `USED` set) and two per free span (its start block, and its end, the
+//! block after its last, with `END` set → its node), so `free` finds both
 //! neighbours in two lookups. A node holds a free span's start and length and its two treap
 //! links. Nothing is kept per block: a heap of `s` spans costs at most about
 //! 21 bytes per used span and 59 per free one (the table at its lowest load

@@ -16,7 +16,7 @@ use super::{Heap, END};
 use crate::words::Words;
 
 /// The mark of an entry not yet reinserted while the table doubles (keys
-/// are blocks up to 2^28, with [`super::END`] at bit 31).
+/// are blocks up to 2^28, with `END` at bit 31).
 const OLD: u32 = 1 << 30;
 /// Fibonacci hashing: the top bits of the key times 2^32 / φ.
 const GOLDEN: u32 = 0x9E37_79B1;
@@ -25,7 +25,7 @@ pub(super) const FIRST_SLOTS: u32 = 256;
 
 impl<W: Words> Heap<W> {
     /// The home slot of `key`: blocks in groups of sixteen share one, so the
-    /// keys of neighbouring spans (a free span's end with [`END`] is keyed
+    /// keys of neighbouring spans (a free span's end with `END` is keyed
     /// by the start of the span after it) share a cache line, and `free`
     /// finds a span and both its neighbours' entries in one or two. (Groups
     /// of sixteen measured faster than eight at 100 000 and 1 000 000 spans;
