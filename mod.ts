@@ -56,6 +56,7 @@ export { check, debug, type Span, spans } from "./src/inspect.ts";
 export { render, type RenderOptions } from "./src/render.ts";
 export { type Policy, policy } from "./src/policy.ts";
 export { createHeap, type Heap, type HeapOptions } from "./src/heap.ts";
+export type { Core } from "./src/core.ts";
 export {
   createSharedHeap,
   joinSharedHeap,

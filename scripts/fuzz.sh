@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
-# Fuzzes the core (rs_lib/fuzz, target heap_ops) for SECONDS with libFuzzer,
-# then prints the operations executed and the crashes found.
+# Fuzzes a core (rs_lib/fuzz: target heap_ops, the core; big_ops, the big
+# core) for SECONDS with libFuzzer, then prints the operations executed and
+# the crashes found.
 #
-#   bash scripts/fuzz.sh [SECONDS] [JOBS]     # or: deno task fuzz [SECONDS] [JOBS]
+#   bash scripts/fuzz.sh [SECONDS] [JOBS] [TARGET]   # or: deno task fuzz …
 #
 # SECONDS defaults to 30 (the CI smoke). JOBS (default 1) runs that many
-# fuzzer processes side by side over one corpus. Stable Rust only: cargo-fuzz
-# with `--sanitizer none` needs no nightly flag (the core is safe Rust; the
-# fuzzer checks it against a model, not for memory errors).
+# fuzzer processes side by side over one corpus. TARGET defaults to
+# heap_ops. Stable Rust only: cargo-fuzz with `--sanitizer none` needs no
+# nightly flag (the core is safe Rust; the fuzzer checks it against a model,
+# not for memory errors).
 #
 # First run on a fresh machine: `cargo install cargo-fuzz` (~5 min on 2 cores)
 # and the first build (~2.5 min, libFuzzer's C++ included); later runs reuse
 # ~/.cargo/bin/cargo-fuzz and rs_lib/fuzz/target. The corpus is kept in
-# rs_lib/fuzz/corpus/heap_ops (not committed), crashes in
-# rs_lib/fuzz/artifacts/heap_ops. Exits 1 if a crash was found.
+# rs_lib/fuzz/corpus/TARGET (not committed), crashes in
+# rs_lib/fuzz/artifacts/TARGET. Exits 1 if a crash was found.
 set -euo pipefail
 cd "$(dirname "$0")/../rs_lib/fuzz"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 seconds="${1:-30}"
 jobs="${2:-1}"
-target=heap_ops
+target="${3:-heap_ops}"
 case "$seconds$jobs" in
 *[!0-9]*)
-  echo "usage: scripts/fuzz.sh [SECONDS] [JOBS]" >&2
+  echo "usage: scripts/fuzz.sh [SECONDS] [JOBS] [heap_ops|big_ops]" >&2
+  exit 2
+  ;;
+esac
+case "$target" in
+heap_ops | big_ops) ;;
+*)
+  echo "usage: scripts/fuzz.sh [SECONDS] [JOBS] [heap_ops|big_ops]" >&2
   exit 2
   ;;
 esac

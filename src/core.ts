@@ -7,15 +7,38 @@
 
 import { core as coreBytes } from "../lib/core.generated.ts";
 
-/** The core's exports: block-based, i32 only (see `rs_lib/src/lib.rs`). */
+/**
+ * A core: the bookkeeping of one heap, as its WebAssembly exports (block
+ * based, i32 only; see `rs_lib/src/lib.rs`). `createHeap`'s `core` option
+ * takes a function that makes one, such as `bigCore` from
+ * `@lewd/alloc/big`.
+ *
+ * @example
+ * ```ts
+ * import { type Core, createHeap } from "@lewd/alloc";
+ * import { bigCore } from "@lewd/alloc/big";
+ *
+ * const makeCore: () => Core = bigCore;
+ * const heap = createHeap({ core: makeCore });
+ * ```
+ */
 export interface Core {
+  /** Reserves `blocks` by best fit: the start block, or 0 if none fits. */
   take(blocks: number): number;
+  /** Where `take(blocks)` would go now, or 0; records nothing. */
   peek(blocks: number): number;
+  /** Frees the used span starting at `block`: its length, or 0. */
   free(block: number): number;
+  /** Free blocks at the end of the memory. */
   tail(): number;
+  /** Adds blocks up to `cap` to the free tail: 1, or 0 if it cannot. */
   grow(cap: number): number;
+  /** Cuts the free tail back to `cap` blocks: 1, or 0 if it cannot. */
   cut(cap: number): number;
+  /** The core's own memory, where its records are. */
   memory: WebAssembly.Memory;
+  /** Set on the big core (`src/big.ts`), which has no extension. */
+  big?: true;
 }
 
 /** A module from the bytes of a generated string (one byte per char code). */

@@ -29,8 +29,19 @@ export const LENGTH = 0x0FFF_FFFF;
 
 let compiled: WebAssembly.Module | undefined;
 
-/** The extension of `heap`'s core, instantiated on first use. */
-export const ext = (heap: State): Ext =>
-  heap.ext ??= new WebAssembly.Instance(compiled ??= compile(extBytes), {
+/**
+ * The extension of `heap`'s core, instantiated on first use. It reads the
+ * default core's records, so a heap with the big core has none: a
+ * `TypeError` naming the big core, before anything changes.
+ */
+export const ext = (heap: State): Ext => {
+  if (heap.core.big) {
+    throw new TypeError(
+      "this function needs the default core's extension, which a heap " +
+        "with the big core (bigCore) does not have",
+    );
+  }
+  return heap.ext ??= new WebAssembly.Instance(compiled ??= compile(extBytes), {
     env: { memory: heap.core.memory },
   }).exports as unknown as Ext;
+};

@@ -11,6 +11,7 @@ import type { allocAligned } from "./align.ts";
 import { allocAlignedIn } from "./align.ts";
 import type { bind } from "./bind.ts";
 import { bindIn } from "./bind.ts";
+import type { Core } from "./core.ts";
 import type { Imports } from "./imports.ts";
 import { importsOf } from "./imports.ts";
 import { checkIn, debugIn, type spans, spansOf } from "./inspect.ts";
@@ -65,6 +66,14 @@ export interface HeapOptions {
    * module's static data and stack): {@linkcode protect}ed at once.
    */
   reserved?: number;
+  /**
+   * Makes the core that keeps the heap's records; the default core if not
+   * given. `bigCore` (from `@lewd/alloc/big`) keeps them per span instead
+   * of per block, for heaps of many live allocations. It has no extension:
+   * the functions that need one throw a `TypeError` on its heaps (the basic
+   * API works).
+   */
+  core?: () => Core;
   /**
    * How {@linkcode trim} replaces an adopted `memory`: re-instantiates the
    * module that defines it and returns the new instance's memory. The heap
@@ -234,8 +243,8 @@ export interface Heap {
  * @param options What to manage; see {@linkcode HeapOptions}.
  * @returns The heap.
  * @throws {TypeError} If `options.memory` is not an unshared
- * `WebAssembly.Memory`, or `options.respawn` is not a function or comes
- * without `options.memory`.
+ * `WebAssembly.Memory`, `options.core` is not a function, or
+ * `options.respawn` is not a function or comes without `options.memory`.
  * @throws {RangeError} If `options.reserved` is not an integer from 0 to
  * the memory's size.
  *
@@ -250,7 +259,10 @@ export interface Heap {
  * ```
  */
 export function createHeap(options?: HeapOptions): Heap {
-  const { memory, reserved = 0, respawn } = options ?? {};
+  const { memory, reserved = 0, respawn, core } = options ?? {};
+  if (core !== undefined && typeof core != "function") {
+    throw new TypeError("createHeap: core must be a function, such as bigCore");
+  }
   if (
     memory !== undefined &&
     !(memory instanceof WebAssembly.Memory &&
@@ -274,8 +286,12 @@ export function createHeap(options?: HeapOptions): Heap {
       );
     }
   }
-  const heap = createState(memory);
-  if (reserved > 16) protectIn(heap, 0, reserved);
+  const heap = createState(memory, undefined, core?.());
+  if (reserved > 16) {
+    // The big core cannot protect: a span after block 0 that nothing frees.
+    if (heap.core.big) heap.core.take(Math.ceil(reserved / 16) - 1);
+    else protectIn(heap, 0, reserved);
+  }
   return apiOf(
     heap,
     memory ? () => trimIn(heap, renewal(heap, respawn)) : () => trimIn(heap),

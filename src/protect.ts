@@ -65,15 +65,15 @@ export const protectIn = (heap: State, ptr: number, size: number): void => {
   // Past the end, the range can only be free if it starts in the free tail:
   // say so before growing anything.
   if (end > heap.cap && first < heap.cap - heap.core.tail()) throw taken();
+  // A heap without the extension (the big core) throws here, before growing.
+  const { claim, flip } = ext(heap);
   reach(heap, "protect", end);
   const span = spansOf(heap).find((span) =>
     span.kind == "free" && span.start <= first * 16 &&
     span.start + span.size >= end * 16
   );
-  if (!span || !ext(heap).claim(span.start / 16, first, end - first)) {
-    throw taken();
-  }
-  ext(heap).flip(first);
+  if (!span || !claim(span.start / 16, first, end - first)) throw taken();
+  flip(first);
   (heap.guarded ??= new Set()).add(first);
 };
 

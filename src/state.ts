@@ -103,8 +103,9 @@ export interface State extends Hooks {
 
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard; `rebound` is told of every later rebinding. A `core`
- * whose records already cover `memory` (a shared heap's) is taken as it is.
+ * but the null guard, kept by `core` (a new default core if not given);
+ * `rebound` is told of every later rebinding. A `core` whose records already
+ * cover `memory` (a shared heap's) is taken as it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),

@@ -25,6 +25,8 @@ export const strong = (
   soft?: boolean,
   align = 1,
 ): number => {
+  // The extension first: on a heap without one, throw before taking.
+  const { flip } = ext(heap);
   const block = reserveAligned(
     heap,
     name,
@@ -34,7 +36,7 @@ export const strong = (
     soft,
   );
   if (!block) return 0;
-  ext(heap).flip(block);
+  flip(block);
   if (zero) new Uint8Array(heap.buf, block * 16, size).fill(0);
   return block << 4;
 };

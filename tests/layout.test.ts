@@ -58,19 +58,22 @@ const PLUMBING = [
   "lib/core.generated.ts",
 ];
 
-Deno.test("layout: mod.ts holds only its module doc and re-exports", () => {
-  const code = read("mod.ts")
-    .replace(/\/\*\*[^]*?\*\//g, "")
-    .replace(/^\s*\/\/.*$/gm, "")
-    .replace(/export\s+(type\s+)?\{[^}]*\}\s*from\s*"[^"]+";/g, "")
-    .trim();
-  assert.equal(code, "", "anything but re-exports");
-});
+for (const entry of ["mod.ts", "big.ts"]) {
+  Deno.test(`layout: ${entry} holds only its module doc and re-exports`, () => {
+    const code = read(entry)
+      .replace(/\/\*\*[^]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "")
+      .replace(/export\s+(type\s+)?\{[^}]*\}\s*from\s*"[^"]+";/g, "")
+      .trim();
+    assert.equal(code, "", "anything but re-exports");
+  });
+}
 
 Deno.test("layout: the basic API never reaches an extension's module", () => {
   const extensions = [...Deno.readDirSync(new URL("src/", ROOT))]
     .map((entry) => `src/${entry.name}`)
     .filter((path) => ![...BASIC, ...PLUMBING].includes(path));
+  assert.ok(extensions.includes("src/big.ts"), "the big core is one");
   assert.ok(extensions.includes("src/extension.ts"), "the list is read");
   for (const module of BASIC) {
     const reached = [...reach(module)];
@@ -100,8 +103,32 @@ Deno.test("layout: the alloc module reaches only what alloc needs", () => {
   ]);
 });
 
+Deno.test("layout: the big entry is the basic API over the big core", () => {
+  // Its own modules, the basic API's, and its plumbing: no extension, and
+  // not the default heap's core (the main entry's default heap may come
+  // along unused: bundlers drop it, see tests/ecosystem/size.test.ts).
+  const own = [
+    "big.ts",
+    "src/big.ts",
+    "src/big_heap.ts",
+    "lib/big.generated.ts",
+  ];
+  assert.deepEqual(
+    [...reach("big.ts")].filter(
+      (path) => ![...own, ...BASIC, ...PLUMBING].includes(path),
+    ),
+    [],
+  );
+  for (const module of [...BASIC, "mod.ts"]) {
+    assert.ok(
+      !reach(module).has("lib/big.generated.ts"),
+      `${module} reaches the big core`,
+    );
+  }
+});
+
 Deno.test("layout: no TypeScript is generated from TypeScript", () => {
   const generated = [...Deno.readDirSync(new URL("lib/", ROOT))]
     .map((entry) => entry.name);
-  assert.deepEqual(generated, ["core.generated.ts"]);
+  assert.deepEqual(generated.sort(), ["big.generated.ts", "core.generated.ts"]);
 });

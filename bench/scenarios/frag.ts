@@ -15,7 +15,8 @@
  *       trace=log-uniform allocator=lewd
  *
  * `allocator="lewd first fit"` and `"lewd next fit"` replay it with those
- * placement policies (mod.ts's `policy`) instead of best fit.
+ * placement policies (mod.ts's `policy`) instead of best fit, and
+ * `"lewd big"` with the big core (big.ts's default heap).
  *
  * @module
  */
@@ -42,15 +43,21 @@ if (allocator.startsWith("lewd")) {
     grows++;
     return grow.call(this, delta);
   };
-  const lewd = await import("../../mod.ts");
+  // "lewd big": the big entry point's default heap (the big core, its own
+  // order among equal best fits; it has no policies).
+  const lewd = allocator == "lewd big"
+    ? await import("../../big.ts")
+    : await import("../../mod.ts");
   // "lewd first fit" and "lewd next fit": the other placement policies.
-  lewd.policy(
-    allocator.includes("first")
-      ? "first"
-      : allocator.includes("next")
-      ? "next"
-      : "best",
-  );
+  if ("policy" in lewd) {
+    lewd.policy(
+      allocator.includes("first")
+        ? "first"
+        : allocator.includes("next")
+        ? "next"
+        : "best",
+    );
+  }
   const tokens: (object | undefined)[] = [];
   for (const step of trace.steps) {
     if (step.frees.length) {

@@ -23,7 +23,8 @@
  * `seed`):
  *
  * - `heap=create` measures a heap made by `createHeap()` instead of the
- *   default heap (the module-level exports); `heap=default` is the default.
+ *   default heap (the module-level exports); `heap=big` the big entry
+ *   point's default heap (the big core); `heap=default` is the default.
  * - `mod=PATH` imports the package from PATH (a file path or a `file:` URL)
  *   instead of this tree's `mod.ts`, so `bench/ab.ts` runs this one file
  *   against another revision's code. Without it the import is a literal
@@ -59,8 +60,10 @@ interface Face {
 type Package = Face & { createHeap?: () => Face };
 
 const HEAP = options.heap ?? "default";
-if (HEAP != "default" && HEAP != "create") {
-  throw new Error(`ops.ts: heap=${HEAP}: expected heap=default or heap=create`);
+if (HEAP != "default" && HEAP != "create" && HEAP != "big") {
+  throw new Error(
+    `ops.ts: heap=${HEAP}: expected heap=default, heap=create or heap=big`,
+  );
 }
 
 countFinalizers();
@@ -77,8 +80,15 @@ if (HEAP == "create" && typeof lewd.createHeap != "function") {
     `ops.ts: heap=create: ${options.mod ?? "mod.ts"} has no createHeap`,
   );
 }
-/** The heap measured: the module's own, or one of `createHeap()`. */
-const face: Face = HEAP == "create" ? lewd.createHeap!() : lewd;
+/**
+ * The heap measured: the module's own, one of `createHeap()`, or the big
+ * entry point's (big.ts, this tree's: the big core's default heap).
+ */
+const face: Face = HEAP == "create"
+  ? lewd.createHeap!()
+  : HEAP == "big"
+  ? await import("../../big.ts")
+  : lewd;
 const { alloc } = face;
 
 const LIVE = int("live", 100_000);

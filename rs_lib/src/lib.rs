@@ -37,6 +37,11 @@
 //! | `claim(start, at, blocks)` | a free span's first block, a range inside it | 1 after reserving `[at, at + blocks)` | 0: not a free span, or the range runs outside it |
 //! | `first(blocks, from)` | 1 ≤ blocks < 2^28, any block | the first free span of `blocks` or more in address order from the span at `from` (from block 1 if none starts there) | 0: none before the end |
 //!
+//! The six core exports are also built with the `big` feature: the **big
+//! core** (`src/big/`), which keeps records per span (a hash table and a node
+//! pool) instead of per block, has no extension, and orders equal short
+//! spans LIFO (docs/CONTRACT.md, section The big core).
+//!
 //! Block 0 is used from the start and never freed, so 0 is never a valid start
 //! and can mean "none" in every result (before the first `grow`, block 0 is
 //! the whole memory and every other call answers 0). Placement is exact best fit: the shortest free
@@ -50,6 +55,7 @@
 // builds with std, which also gives the cdylib a panic handler and allocator.
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
+pub mod big;
 mod bins;
 pub mod heap;
 mod tree;
@@ -71,21 +77,22 @@ pub use heap::Heap;
 
 #[cfg(target_arch = "wasm32")]
 mod exports {
+    #[cfg(not(feature = "big"))]
     use crate::linear::heap;
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn take(blocks: u32) -> u32 {
         heap().take(blocks)
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn peek(blocks: u32) -> u32 {
         heap().peek(blocks)
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn free(block: u32) -> u32 {
         heap().free(block)
@@ -133,22 +140,57 @@ mod exports {
         heap().claim(start, at, blocks) as u32
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn tail() -> u32 {
         heap().tail()
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn grow(cap: u32) -> u32 {
         heap().grow(cap) as u32
     }
 
-    #[cfg(not(feature = "ext"))]
+    #[cfg(not(any(feature = "ext", feature = "big")))]
     #[no_mangle]
     extern "C" fn cut(cap: u32) -> u32 {
         heap().shrink(cap) as u32
+    }
+
+    #[cfg(feature = "big")]
+    mod big {
+        use crate::linear::big_heap;
+
+        #[no_mangle]
+        extern "C" fn take(blocks: u32) -> u32 {
+            big_heap().take(blocks)
+        }
+
+        #[no_mangle]
+        extern "C" fn peek(blocks: u32) -> u32 {
+            big_heap().peek(blocks)
+        }
+
+        #[no_mangle]
+        extern "C" fn free(block: u32) -> u32 {
+            big_heap().free(block)
+        }
+
+        #[no_mangle]
+        extern "C" fn tail() -> u32 {
+            big_heap().tail()
+        }
+
+        #[no_mangle]
+        extern "C" fn grow(cap: u32) -> u32 {
+            big_heap().grow(cap) as u32
+        }
+
+        #[no_mangle]
+        extern "C" fn cut(cap: u32) -> u32 {
+            big_heap().shrink(cap) as u32
+        }
     }
 
     #[panic_handler]

@@ -3,7 +3,6 @@
 //! This is the only module with `unsafe`: raw access to the words past the
 //! module's static data, and the single mutable heap of a single-threaded module.
 
-use crate::heap::Heap;
 use crate::words::{Words, ALWAYS};
 use core::arch::wasm32::{memory_grow, memory_size};
 
@@ -41,9 +40,26 @@ impl Words for LinearMemory {
         unsafe { *self.word(at, offset) }
     }
 
+    fn get2(&self, at: u32, offset: u32) -> u64 {
+        // SAFETY: as in `get`, for both words (wasm is little-endian: the
+        // first word is the low half).
+        unsafe { self.word(at, offset).cast::<u64>().read_unaligned() }
+    }
+
+    fn set2(&mut self, at: u32, offset: u32, value: u64) {
+        // SAFETY: as in `set`, for both words.
+        unsafe { self.word(at, offset).cast::<u64>().write_unaligned(value) }
+    }
+
     fn set(&mut self, at: u32, offset: u32, value: u32) {
         // SAFETY: as in `get` (writes stay below a reserved length).
         unsafe { *self.word(at, offset) = value }
+    }
+
+    fn copy(&mut self, from: u32, to: u32, len: u32) {
+        // SAFETY: as in `set` (both ranges lie below a reserved length);
+        // `copy` allows them to overlap (one `memory.copy`).
+        unsafe { core::ptr::copy(self.word(from, 0), self.word(to, 0), len as usize / 4) }
     }
 
     fn reserve(&mut self, len: u32) -> bool {
@@ -54,11 +70,23 @@ impl Words for LinearMemory {
     }
 }
 
-static mut HEAP: Heap<LinearMemory> = Heap::new(LinearMemory);
+#[cfg(not(feature = "big"))]
+static mut HEAP: crate::Heap<LinearMemory> = crate::Heap::new(LinearMemory);
 
 /// The module's one heap.
-pub fn heap() -> &'static mut Heap<LinearMemory> {
+#[cfg(not(feature = "big"))]
+pub fn heap() -> &'static mut crate::Heap<LinearMemory> {
     // SAFETY: wasm32-unknown-unknown runs on one thread, and every export takes
     // this reference once and drops it before returning, so it is never aliased.
     unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }
+}
+
+#[cfg(feature = "big")]
+static mut BIG_HEAP: crate::big::Heap<LinearMemory> = crate::big::Heap::new(LinearMemory);
+
+/// The big core's one heap (the `big` feature).
+#[cfg(feature = "big")]
+pub fn big_heap() -> &'static mut crate::big::Heap<LinearMemory> {
+    // SAFETY: as in `heap`.
+    unsafe { &mut *core::ptr::addr_of_mut!(BIG_HEAP) }
 }

@@ -21,12 +21,26 @@ pub trait Words {
     /// that a constant `offset` (a link, the start of the records) folds into
     /// the load.
     fn get(&self, at: u32, offset: u32) -> u32;
+    /// The two words at byte offset `at + offset` as one: the first in the
+    /// low half (as [`Words::get`] reads each).
+    fn get2(&self, at: u32, offset: u32) -> u64 {
+        self.get(at, offset) as u64 | (self.get(at, offset + 4) as u64) << 32
+    }
+    /// Overwrites the two words at byte offset `at + offset` with the low and
+    /// the high half of `value`.
+    fn set2(&mut self, at: u32, offset: u32, value: u64) {
+        self.set(at, offset, value as u32);
+        self.set(at, offset + 4, (value >> 32) as u32);
+    }
     /// Overwrites the word at byte offset `at + offset`, which lies below the
     /// last `reserve`d length.
     fn set(&mut self, at: u32, offset: u32, value: u32);
     /// Makes the first `len` (< 3 GiB) bytes addressable. New words read 0.
     /// Returns false, changing nothing, when the memory for them cannot be had.
     fn reserve(&mut self, len: u32) -> bool;
+    /// Copies the `len` bytes at byte offset `from` to `to` (the ranges may
+    /// overlap), all below the last `reserve`d length.
+    fn copy(&mut self, from: u32, to: u32, len: u32);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -45,6 +59,12 @@ impl Words for Vec<u32> {
         let at = at + offset;
         assert!(at.is_multiple_of(4), "unaligned word at byte {at}");
         self[at as usize / 4] = value;
+    }
+
+    fn copy(&mut self, from: u32, to: u32, len: u32) {
+        assert!(from.is_multiple_of(4) && to.is_multiple_of(4) && len.is_multiple_of(4));
+        let (from, to, len) = (from as usize / 4, to as usize / 4, len as usize / 4);
+        self.copy_within(from..from + len, to);
     }
 
     fn reserve(&mut self, len: u32) -> bool {

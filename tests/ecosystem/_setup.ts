@@ -31,7 +31,7 @@ export const EXAMPLE = `${ROOT}examples/prng/prng.ts`;
  * the folders of the modules it imports. Every `.ts` file found there (but
  * declarations) is shipped: to JSR as it is, to npm as `.js` + `.d.ts`.
  */
-export const SOURCES = ["mod.ts", "src/", "lib/"];
+export const SOURCES = ["mod.ts", "big.ts", "src/", "lib/"];
 
 /** Every `.ts` module under `SOURCES`, relative to the root, sorted. */
 async function sourceFiles(): Promise<string[]> {

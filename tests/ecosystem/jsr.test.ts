@@ -21,6 +21,59 @@ const PUBLISHED = [
   "deno.json",
 ].sort();
 
+/** What mod.ts exports: the basic API and every extension. */
+const MOD_EXPORTS = [
+  "Core",
+  "Heap",
+  "HeapOptions",
+  "Imports",
+  "Lease",
+  "Movable",
+  "OutOfMemory",
+  "Policy",
+  "RenderOptions",
+  "SharedHeap",
+  "SharedHeapHandle",
+  "SharedHeapOptions",
+  "Span",
+  "Stats",
+  "alloc",
+  "allocAligned",
+  "allocMovable",
+  "bind",
+  "bindSegments",
+  "buf",
+  "calloc",
+  "cap",
+  "check",
+  "compact",
+  "createHeap",
+  "createSharedHeap",
+  "debug",
+  "disown",
+  "free",
+  "grow",
+  "i32",
+  "imports",
+  "joinSharedHeap",
+  "lease",
+  "limit",
+  "malloc",
+  "mem",
+  "own",
+  "policy",
+  "protect",
+  "realloc",
+  "reclaim",
+  "render",
+  "restrict",
+  "spans",
+  "stats",
+  "trim",
+  "unwatch",
+  "watch",
+];
+
 /** Plain text from deno, whatever the terminal. */
 const plain = { NO_COLOR: "1" };
 
@@ -28,14 +81,19 @@ Deno.test("jsr: deno.json names a scoped, versioned package with exports", async
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   assert.equal(config.name, PACKAGE);
   assert.match(config.version, /^\d+\.\d+\.\d+(-[\w.]+)?$/);
-  assert.equal(config.exports, "./mod.ts");
+  assert.deepEqual(config.exports, { ".": "./mod.ts", "./big": "./big.ts" });
   assert.equal(config.license, "MIT");
   assert.ok(Array.isArray(config.publish?.include), "publish.include");
   assert.ok(Array.isArray(config.publish?.exclude), "publish.exclude");
 });
 
-Deno.test("jsr: deno doc --lint mod.ts reports nothing", async () => {
-  const { stdout, stderr } = await sh(deno, ["doc", "--lint", "mod.ts"], {
+Deno.test("jsr: deno doc --lint mod.ts big.ts reports nothing", async () => {
+  const { stdout, stderr } = await sh(deno, [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "big.ts",
+  ], {
     env: plain,
   });
   const problems = (stdout + stderr).split("\n")
@@ -79,105 +137,75 @@ interface DocDeclaration {
   };
 }
 
-Deno.test("jsr: every export documents its parameters, errors and an example", async (t) => {
-  const { stdout } = await sh(deno, ["doc", "--json", "mod.ts"], {
-    env: plain,
-  });
-  const doc = JSON.parse(stdout);
-  const module = doc.nodes[new URL("mod.ts", `file://${ROOT}`).href];
-  const moduleTags: DocTag[] = module.module_doc?.tags ?? [];
-  await t.step("the module doc has an example", () => {
-    assert.ok(module.module_doc?.doc, "module doc");
-    assert.ok(
-      moduleTags.some((tag) => tag.kind == "example"),
-      "module @example",
-    );
-  });
-  const symbols = module.symbols as {
-    name: string;
-    declarations: DocDeclaration[];
-  }[];
-  assert.deepEqual(
-    symbols.map((symbol) => symbol.name).sort(),
-    [
-      "Heap",
-      "HeapOptions",
-      "Imports",
-      "Lease",
-      "Movable",
-      "OutOfMemory",
-      "Policy",
-      "RenderOptions",
-      "SharedHeap",
-      "SharedHeapHandle",
-      "SharedHeapOptions",
-      "Span",
-      "Stats",
-      "alloc",
-      "allocAligned",
-      "allocMovable",
-      "bind",
-      "bindSegments",
-      "buf",
-      "calloc",
-      "cap",
-      "check",
-      "compact",
-      "createHeap",
-      "createSharedHeap",
-      "debug",
-      "disown",
-      "free",
-      "grow",
-      "i32",
-      "imports",
-      "joinSharedHeap",
-      "lease",
-      "limit",
-      "malloc",
-      "mem",
-      "own",
-      "policy",
-      "protect",
-      "realloc",
-      "reclaim",
-      "render",
-      "restrict",
-      "spans",
-      "stats",
-      "trim",
-      "unwatch",
-      "watch",
-    ],
-    "the package exports the basic API and every extension",
-  );
-  for (const { name, declarations } of symbols) {
-    await t.step(name, () => {
-      for (const declaration of declarations) {
-        // An overloaded function's implementation signature is not public.
-        if (declaration.def.hasBody && declarations.length > 1) continue;
-        const tags = declaration.jsDoc?.tags ?? [];
-        const has = (kind: string) => tags.some((tag) => tag.kind == kind);
-        assert.ok(declaration.jsDoc?.doc, `${name}: a doc comment`);
-        assert.ok(has("example"), `${name}: an @example`);
-        if (declaration.kind != "function") continue;
-        for (const param of declaration.def.params ?? []) {
-          assert.ok(
-            tags.some((tag) => tag.kind == "param" && tag.name == param.name),
-            `${name}: @param ${param.name}`,
-          );
-        }
-        if (declaration.def.returnType?.repr != "void") {
-          assert.ok(has("return"), `${name}: @returns`);
-        }
-        // What takes no argument may have nothing to throw (`stats`).
-        if (declaration.def.params?.length) {
-          assert.ok(has("throws"), `${name}: @throws`);
-        }
-      }
+/** Each entry point's exports, as `deno doc` lists them. */
+const ENTRIES: Record<string, string[]> = {
+  "mod.ts": MOD_EXPORTS,
+  "big.ts": [
+    "alloc",
+    "bigCore",
+    "bind",
+    "buf",
+    "cap",
+    "i32",
+    "mem",
+    "trim",
+    "unwatch",
+    "watch",
+  ],
+};
+
+for (const [entry, expected] of Object.entries(ENTRIES)) {
+  Deno.test(`jsr: every export of ${entry} documents its parameters, errors and an example`, async (t) => {
+    const { stdout } = await sh(deno, ["doc", "--json", entry], {
+      env: plain,
     });
-  }
-});
+    const doc = JSON.parse(stdout);
+    const module = doc.nodes[new URL(entry, `file://${ROOT}`).href];
+    const moduleTags: DocTag[] = module.module_doc?.tags ?? [];
+    await t.step("the module doc has an example", () => {
+      assert.ok(module.module_doc?.doc, "module doc");
+      assert.ok(
+        moduleTags.some((tag) => tag.kind == "example"),
+        "module @example",
+      );
+    });
+    const symbols = module.symbols as {
+      name: string;
+      declarations: DocDeclaration[];
+    }[];
+    assert.deepEqual(
+      symbols.map((symbol) => symbol.name).sort(),
+      expected,
+      "the entry exports its API",
+    );
+    for (const { name, declarations } of symbols) {
+      await t.step(name, () => {
+        for (const declaration of declarations) {
+          // An overloaded function's implementation signature is not public.
+          if (declaration.def.hasBody && declarations.length > 1) continue;
+          const tags = declaration.jsDoc?.tags ?? [];
+          const has = (kind: string) => tags.some((tag) => tag.kind == kind);
+          assert.ok(declaration.jsDoc?.doc, `${name}: a doc comment`);
+          assert.ok(has("example"), `${name}: an @example`);
+          if (declaration.kind != "function") continue;
+          for (const param of declaration.def.params ?? []) {
+            assert.ok(
+              tags.some((tag) => tag.kind == "param" && tag.name == param.name),
+              `${name}: @param ${param.name}`,
+            );
+          }
+          if (declaration.def.returnType?.repr != "void") {
+            assert.ok(has("return"), `${name}: @returns`);
+          }
+          // What takes no argument may have nothing to throw (`stats`).
+          if (declaration.def.params?.length) {
+            assert.ok(has("throws"), `${name}: @throws`);
+          }
+        }
+      });
+    }
+  });
+}
 
 Deno.test("jsr: nothing imports from jsr: (CI reaches npm only)", async () => {
   const offenders: string[] = [];

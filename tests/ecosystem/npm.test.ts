@@ -114,6 +114,7 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
         assert.equal(pkg.type, "module");
         assert.deepEqual(pkg.exports, {
           ".": { types: "./mod.d.ts", default: "./mod.js" },
+          "./big": { types: "./big.d.ts", default: "./big.js" },
         });
         assert.equal(pkg.types, "./mod.d.ts");
         assert.equal(pkg.main, "./mod.js");

@@ -8,8 +8,9 @@
 // embedded strings, and must not change a byte.
 
 import assert from "node:assert/strict";
+import { big } from "../../lib/big.generated.ts";
 import { core, ext } from "../../lib/core.generated.ts";
-import { cleanUp, setUp, tool } from "./_setup.ts";
+import { cleanUp, PACKAGE, setUp, tool } from "./_setup.ts";
 import {
   ALLOC_ONLY,
   basicConsumer,
@@ -48,7 +49,25 @@ const BUDGETS = {
 
 const base64 = (text: string) => btoa(text);
 /** The wasm the build embeds (its strings' char codes), base64. */
-const EMBEDDED = { core: base64(core), ext: base64(ext) };
+const EMBEDDED = { core: base64(core), ext: base64(ext), big: base64(big) };
+
+/** Imports the big entry point's `alloc`, and allocates. */
+const BIG_ALLOC = `import { alloc } from "${PACKAGE}/big";
+const owner = {};
+globalThis.lewdResult = [alloc(16, owner), alloc(16, owner), alloc(64)];
+globalThis.lewdOwner = owner;
+`;
+
+/**
+ * Whether `code` (a bundle) holds the big core: some string literal of it,
+ * however the bundler printed it, is the big core's bytes.
+ */
+const holdsBigCore = (code: string): boolean =>
+  [...code.matchAll(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g)].some(
+    ([literal]) =>
+      literal.length >= big.length &&
+      new Function(`return ${literal}`)() === big,
+  );
 
 interface Capture {
   modules: string[];
@@ -64,6 +83,7 @@ Deno.test("size: min+gzip budgets; the bundled core's bytes are the build's", as
       "basic": basicConsumer(),
       "unused": unusedConsumer(exports),
       "strong": STRONG,
+      "big": BIG_ALLOC,
     };
     const reports = await measure(workspace, consumers);
     const report = (name: keyof typeof consumers, kind: Bundler) =>
@@ -155,6 +175,36 @@ Deno.test("size: min+gzip budgets; the bundled core's bytes are the build's", as
         assert.equal(strong.result, "freed", `${kind}: strong`);
       }
     });
+
+    await t.step(
+      "the basic bundles hold no big core; the big entry's holds it and runs",
+      async () => {
+        for (const kind of BUNDLERS) {
+          for (const name of ["alloc-only", "basic"] as const) {
+            const code = await Deno.readTextFile(report(name, kind).out);
+            assert.ok(
+              !holdsBigCore(code),
+              `${kind}: ${name} holds the big core`,
+            );
+          }
+          const bigBundle = report("big", kind);
+          const code = await Deno.readTextFile(bigBundle.out);
+          assert.ok(holdsBigCore(code), `${kind}: the check sees the big core`);
+          const run = await tool<Capture>("capture.mjs", bigBundle.out);
+          assert.deepEqual(
+            run.modules,
+            [EMBEDDED.big],
+            `${kind}: the big entry compiles the big core alone`,
+          );
+          assert.deepEqual(run.result, [16, 32, 48], `${kind}: big alloc`);
+          console.log(
+            `big entry, alloc only, ${kind}: ${int(bigBundle.bytes)} B, ${
+              int(bigBundle.gzip)
+            } B gzip`,
+          );
+        }
+      },
+    );
 
     await t.step(
       "marginal cost of each extension (esbuild; no budget)",

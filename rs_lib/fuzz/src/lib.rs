@@ -33,6 +33,8 @@
 //!
 //! Set `LEWD_FUZZ_TRACE=1` to print every operation (to replay a crash).
 
+pub mod big;
+
 pub use lewd_core::reference::{Model, Span};
 use lewd_core::Heap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};

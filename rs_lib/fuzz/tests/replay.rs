@@ -20,10 +20,10 @@ fn regressions_replay_clean() {
     println!("replayed {replayed} regression inputs");
 }
 
-#[test]
-fn random_inputs_run_clean() {
-    // xorshift64*: deterministic, so a failure here replays as it is.
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+/// 2 000 pseudo-random inputs (xorshift64* from `seed`: deterministic, so a
+/// failure replays as it is) through `run`; the operations they ran.
+fn random_inputs(seed: u64, run: fn(&[u8]) -> lewd_core_fuzz::Counts) -> u64 {
+    let mut state = seed;
     let mut next = || {
         state ^= state >> 12;
         state ^= state << 25;
@@ -36,5 +36,17 @@ fn random_inputs_run_clean() {
         let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         operations += run(&data).operations;
     }
+    operations
+}
+
+#[test]
+fn random_inputs_run_clean() {
+    let operations = random_inputs(0x9E37_79B9_7F4A_7C15, run);
+    assert!(operations > 100_000, "only {operations} operations");
+}
+
+#[test]
+fn random_inputs_run_clean_on_the_big_core() {
+    let operations = random_inputs(0x2545_F491_4F6C_DD1D, lewd_core_fuzz::big::run);
     assert!(operations > 100_000, "only {operations} operations");
 }
