@@ -181,7 +181,7 @@ const measureSizes = async (): Promise<Results["sizes"]> => {
   );
   const [coreWasm, extWasm] = [embedded.core, embedded.ext].map((
     text: string,
-  ) => Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  ) => Uint8Array.from(text, (c) => c.charCodeAt(0) ^ embedded.KEY));
   const dir = new URL("size/", TARGET);
   await Deno.mkdir(dir, { recursive: true });
   const allocOnly = new URL("alloc-only.ts", dir);

@@ -55,19 +55,17 @@ type Detachable = ArrayBuffer & { transfer(length: number): ArrayBuffer };
 export const nudge = (heap: State): void => {
   heap.debt = 0;
   if (detaches) {
-    if (heap.collected) {
-      [heap.nudgeSize, heap.skipped, heap.priming] = [NUDGE, 0, 0];
-    } else if (heap.priming) {
-      heap.priming--;
-      heap.nudgeSize = Math.min(heap.nudgeSize * 2, NUDGE_MAX);
-    } else if (++heap.skipped < 4) return;
+    // `wait` is -1 after a finalizer: that GC ran.
+    if (heap.wait < 0) {
+      heap.nudgeSize = NUDGE;
+      heap.priming = 0;
+      heap.wait = 3;
+    } else if (heap.wait) return void heap.wait--;
     else {
-      [heap.nudgeSize, heap.skipped] = [
-        Math.min(heap.nudgeSize * 2, NUDGE_MAX),
-        0,
-      ];
+      heap.nudgeSize = Math.min(heap.nudgeSize * 2, NUDGE_MAX);
+      // Priming nudges follow each other; then three checks are skipped.
+      heap.wait = heap.priming && --heap.priming ? 0 : 3;
     }
-    heap.collected = false;
     pace(heap);
   }
   try {
@@ -76,4 +74,9 @@ export const nudge = (heap: State): void => {
   } catch {
     // No room for the throwaway: the engine is collecting already.
   }
+};
+
+/** Counts `blocks` handed out with a token, and nudges when they add up. */
+export const owe = (heap: State, blocks: number): void => {
+  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
 };

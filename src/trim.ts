@@ -5,14 +5,13 @@
  */
 
 import { heap } from "./default.ts";
-import { rebind } from "./growth.ts";
 import { notify } from "./notify.ts";
-import { PAGE_BLOCKS, type State } from "./state.ts";
+import { PAGE_BLOCKS, rebind, type State } from "./state.ts";
 
 /** {@linkcode trim} on `heap`. */
 export const trimIn = (heap: State): number => {
   const pages = Math.ceil((heap.cap - heap.core.tail()) / PAGE_BLOCKS);
-  const kept = pages * PAGE_BLOCKS * 16;
+  const kept = pages * 0x1_0000;
   const released = heap.buf.byteLength - kept;
   if (released <= 0) return 0;
   let next: WebAssembly.Memory;
