@@ -11,7 +11,8 @@
  * Extensions, each bundled only by a program that uses it: strong
  * allocations ({@linkcode malloc}, {@linkcode free}, {@linkcode realloc},
  * {@linkcode calloc}) and the same for modules to import
- * ({@linkcode imports}); {@linkcode lease}; {@linkcode own} and
+ * ({@linkcode imports}); {@linkcode lease}; {@linkcode reclaim}, which gives memory back on
+ * purpose; {@linkcode own} and
  * {@linkcode disown}; {@linkcode grow}, {@linkcode limit} and
  * {@linkcode stats}; aligned allocations ({@linkcode allocAligned});
  * {@linkcode protect}ed ranges and {@linkcode restrict}; modules with data
@@ -43,6 +44,7 @@ export { type Lease, lease } from "./src/lease.ts";
 export { calloc, free, malloc, realloc } from "./src/strong.ts";
 export { disown, own } from "./src/kinds.ts";
 export { type Imports, imports } from "./src/imports.ts";
+export { reclaim } from "./src/reclaim.ts";
 export { grow, limit, type Stats, stats } from "./src/limits.ts";
 export type { OutOfMemory } from "./src/errors.ts";
 export { protect, restrict } from "./src/protect.ts";

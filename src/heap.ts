@@ -32,6 +32,8 @@ import type { bindSegments } from "./segments.ts";
 import { createState } from "./state.ts";
 import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
+import { reclaimIn } from "./reclaim.ts";
+import type { reclaim } from "./reclaim.ts";
 import { trimIn } from "./trim.ts";
 import type { trim } from "./trim.ts";
 import { unwatchIn, watchIn } from "./watch.ts";
@@ -114,6 +116,8 @@ export interface Heap {
   stats: typeof stats;
   /** {@linkcode trim} on this heap. */
   trim: typeof trim;
+  /** {@linkcode reclaim} on this heap. */
+  reclaim: typeof reclaim;
   /** {@linkcode bind} to this heap. */
   bind: typeof bind;
   /** {@linkcode bindSegments} to this heap. */
@@ -213,6 +217,7 @@ export function createHeap(options?: HeapOptions): Heap {
     limit: (pages) => limitIn(heap, pages),
     stats: () => statsOf(heap),
     trim: () => trimIn(heap),
+    reclaim: () => reclaimIn(heap),
     bind: (spawn, respawn) => bindIn(heap, spawn, respawn),
     bindSegments: (spawn, respawn, binary) =>
       bindSegmentsIn(heap, spawn, respawn, binary),

@@ -288,3 +288,26 @@ export function assertChecks(
     }`,
   );
 }
+
+/** What fixtures/reclaim_run.mjs reports. */
+export interface ReclaimResult {
+  gc: boolean;
+  before: number;
+  grown: number;
+  released: number;
+  after: number;
+  ms: number;
+}
+
+/**
+ * reclaim() ran where nothing could force a collection and gave back all of
+ * `mem` but one page: the 100 000 dropped tokens were collected.
+ */
+export function assertReclaimed(result: ReclaimResult): void {
+  assert(!result.gc, "no gc() where reclaim is tried");
+  assert(result.grown >= 1_600_000, "100 000 × 16 bytes were allocated");
+  assert(
+    result.released == result.grown - 65536 && result.after == 65536,
+    `reclaim released ${result.released} of ${result.grown} bytes`,
+  );
+}

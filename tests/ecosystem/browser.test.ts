@@ -3,6 +3,8 @@
 // an import map) on the main thread, where the core must compile
 // synchronously, and in a Web Worker, and run the PRNG example there,
 // trim() included. Any console error, page error or failed request fails.
+// Then, in a Chromium without --expose-gc, reclaim() gives back what 100 000
+// dropped tokens held.
 //
 // Needs Debian's Chromium at /usr/bin/chromium (scripts/setup_browser.sh).
 // Without it the test is skipped, unless CI is set: then it fails.
@@ -10,12 +12,14 @@
 import assert from "node:assert/strict";
 import {
   assertChecks,
+  assertReclaimed,
   bundle,
   cleanUp,
   copyPackageJs,
   expectedRun,
   FIXTURES,
   PACKAGE,
+  type ReclaimResult,
   type RunResult,
   setUp,
   tool,
@@ -184,6 +188,44 @@ Deno.test({
           },
         );
       }
+
+      // reclaim(): nobody can force a collection here, only its prompt.
+      await Deno.copyFile(
+        `${FIXTURES}reclaim_run.mjs`,
+        `${consumer}/reclaim_run.mjs`,
+      );
+      await Deno.copyFile(
+        `${FIXTURES}reclaim_page.mjs`,
+        `${consumer}/reclaim_page.mjs`,
+      );
+      await bundle([{
+        kind: "esbuild",
+        cwd: consumer,
+        entry: `${consumer}/reclaim_page.mjs`,
+        out: `${www}/reclaim.js`,
+        format: "esm",
+      }]);
+      await Deno.writeTextFile(
+        `${www}/reclaim.html`,
+        html(
+          "LEWD Alloc, reclaim",
+          `<script type="module" src="./reclaim.js"></script>`,
+        ),
+      );
+      const reclaimed = await tool<
+        { pages: Record<string, PageReport & { value?: { result?: unknown } }> }
+      >("browser.mjs", "--no-expose-gc", www, "reclaim.html");
+      await t.step(
+        "reclaim() without --expose-gc gives back what dropped tokens held",
+        () => {
+          const { value, errors } = reclaimed.pages["reclaim.html"];
+          assert.deepEqual(errors, []);
+          assert.equal(value?.error, undefined, value?.error);
+          const result = value!.result as unknown as ReclaimResult;
+          console.log(`Chromium reclaim: ${JSON.stringify(result)}`);
+          assertReclaimed(result);
+        },
+      );
     } finally {
       await cleanUp(workspace);
     }

@@ -122,6 +122,7 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
       "policy",
       "protect",
       "realloc",
+      "reclaim",
       "render",
       "restrict",
       "spans",

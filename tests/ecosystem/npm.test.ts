@@ -6,11 +6,14 @@
 import assert from "node:assert/strict";
 import {
   assertChecks,
+  assertReclaimed,
   cleanUp,
   expectedRun,
+  FIXTURES,
   HERE,
   PACKAGE,
   PACKAGE_FILES,
+  type ReclaimResult,
   ROOT,
   type RunResult,
   setUp,
@@ -130,6 +133,24 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
           result.bytes.releasedAfterChurn > 0,
           "trim() gave the churn's pages back",
         );
+      },
+    );
+
+    await t.step(
+      "reclaim() under Node without --expose-gc gives back dropped tokens' memory",
+      async () => {
+        for (const file of ["reclaim_run.mjs", "reclaim_main.mjs"]) {
+          await Deno.copyFile(
+            `${FIXTURES}${file}`,
+            `${workspace.consumer}/${file}`,
+          );
+        }
+        const { stdout } = await sh("node", ["reclaim_main.mjs"], {
+          cwd: workspace.consumer,
+        });
+        const result = JSON.parse(stdout) as ReclaimResult;
+        console.log(`Node reclaim: ${stdout.trim()}`);
+        assertReclaimed(result);
       },
     );
 

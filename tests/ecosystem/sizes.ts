@@ -103,6 +103,7 @@ export const EXTENSIONS: readonly { name: string; exports: string[] }[] = [
     exports: ["malloc", "calloc", "realloc", "free", "imports"],
   },
   { name: "`lease`", exports: ["lease"] },
+  { name: "`reclaim`", exports: ["reclaim"] },
   { name: "`own` / `disown`", exports: ["own", "disown"] },
   { name: "`protect` / `restrict`", exports: ["protect", "restrict"] },
   { name: "data segments (`bindSegments`)", exports: ["bindSegments"] },

@@ -59,6 +59,7 @@ export const {
   limit,
   stats,
   trim,
+  reclaim,
   bind,
   bindSegments,
   watch,

@@ -1,7 +1,7 @@
 // Loads pages in headless Chromium (Debian's /usr/bin/chromium, driven by the
 // pinned playwright-core) and reports what they computed. Usage:
 //
-//   node browser.mjs DIR PAGE...
+//   node browser.mjs [--no-expose-gc] DIR PAGE...
 //
 // Serves DIR on 127.0.0.1 (an ephemeral port, this process only), opens each
 // PAGE (a file in DIR) in a fresh context, waits for the page to set
@@ -35,7 +35,8 @@ const TYPES = {
   ".mjs": "text/javascript; charset=utf-8",
 };
 
-const [root, ...pages] = process.argv.slice(2);
+const exposeGc = process.argv[2] != "--no-expose-gc";
+const [root, ...pages] = process.argv.slice(exposeGc ? 2 : 3);
 
 const server = createServer(async (request, response) => {
   const path = normalize(
@@ -58,7 +59,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ARGS,
+  args: exposeGc ? ARGS : ARGS.filter((arg) => arg != "--js-flags=--expose-gc"),
   timeout: TIMEOUT,
 });
 const report = { browser: browser.version(), pages: {} };
