@@ -208,7 +208,18 @@ const measureSizes = async (): Promise<Results["sizes"]> => {
     "MemPool, esbuild --minify",
     await bundle(thing, ["--minify"]),
   ));
+  // What each extension adds to a consumer of the packed npm package, as
+  // tests/ecosystem/sizes.ts measures it (esbuild, gzip -9).
+  let extensions: string | undefined;
+  try {
+    extensions = (await run(Deno.execPath(), ["task", "-q", "sizes"], {
+      cwd: ROOT,
+    })).trim();
+  } catch (error) {
+    log(`extension sizes left out: ${(error as Error).message}`);
+  }
   return {
+    extensions,
     core: sized("core", "lib/core.generated.ts, decoded", coreWasm),
     ext: sized(
       "core extension",

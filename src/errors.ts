@@ -133,11 +133,3 @@ export const outOfMemory = (
       limit: heap.maxPages * 0x1_0000,
     } satisfies OutOfMemory,
   });
-
-/** "out of memory" for an allocation of `size` bytes. */
-export const cannotFit = (
-  heap: State,
-  name: string,
-  size: number,
-): RangeError =>
-  outOfMemory(heap, `${name}: out of memory, cannot fit ${size} bytes`, size);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { cannotFit } from "./errors.ts";
+import { outOfMemory } from "./errors.ts";
 import { PAGE_BLOCKS, rebind, type State } from "./state.ts";
 
 /**
@@ -83,7 +83,11 @@ export const room = (
         !enlarge(heap, need)
     ) {
       if (soft) return 0;
-      throw cannotFit(heap, name, size);
+      throw outOfMemory(
+        heap,
+        `${name}: out of memory, cannot fit ${size} bytes`,
+        size,
+      );
     }
     heap.notify();
   }

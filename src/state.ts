@@ -55,7 +55,7 @@ export interface State extends Hooks, Partial<Extended> {
   i32: Int32Array;
   cap: number;
   /** Called after every rebinding (the default heap's live bindings). */
-  rebound: (heap: State) => void;
+  rebound?: (heap: State) => void;
   /** The most pages `mem` may have (`limit`). */
   maxPages: number;
   /** Frees a token's spans after the token is collected. */
@@ -117,7 +117,7 @@ export const rebind = (heap: State, next: WebAssembly.Memory): void => {
   heap.i32 = new Int32Array(buf);
   heap.cap = buf.byteLength / 16;
   pace(heap);
-  heap.rebound(heap);
+  heap.rebound?.(heap);
 };
 
 /**
@@ -126,7 +126,7 @@ export const rebind = (heap: State, next: WebAssembly.Memory): void => {
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
-  rebound: (heap: State) => void = () => {},
+  rebound?: (heap: State) => void,
 ): State => {
   const core = newCore();
   const heap = {
