@@ -32,8 +32,9 @@
 import type { State } from "./state.ts";
 
 // Literals, not expressions, keep bundles that use nothing empty.
-const NUDGE = 0x2000_0000; // 512 MiB, detached
-const NUDGE_MAX = 0x4000_0000; // 1 GiB
+// Nudge sizes are kept as powers of two: their exponents are short.
+const NUDGE = 29; // 512 MiB, detached
+const NUDGE_MAX = 30; // 1 GiB
 const SMALL = 0x4_0000; // blocks: 4 MiB
 const PRIMING = 0x8000; // blocks: 512 KiB
 
@@ -57,18 +58,18 @@ export const nudge = (heap: State): void => {
   if (detaches) {
     // `wait` is -1 after a finalizer: that GC ran.
     if (heap.wait < 0) {
-      heap.nudgeSize = NUDGE;
+      heap.nudgeLog = NUDGE;
       heap.priming = 0;
       heap.wait = 3;
     } else if (heap.wait) return void heap.wait--;
     else {
-      heap.nudgeSize = Math.min(heap.nudgeSize * 2, NUDGE_MAX);
+      heap.nudgeLog = Math.min(heap.nudgeLog + 1, NUDGE_MAX);
       // Priming nudges follow each other; then three checks are skipped.
       heap.wait = heap.priming && --heap.priming ? 0 : 3;
     }
     pace(heap);
   }
-  throwaway(heap.nudgeSize);
+  throwaway(2 ** heap.nudgeLog);
 };
 
 /** A buffer of `size` bytes, never touched, that the engine counts. */

@@ -64,8 +64,8 @@ export interface State extends Hooks, Partial<Extended> {
   debt: number;
   /** The debt that triggers the next check (`pacing.ts`). */
   nudgeAt: number;
-  /** The size of the next throwaway buffer (`pacing.ts`). */
-  nudgeSize: number;
+  /** The size of the next throwaway buffer, log2 (`pacing.ts`). */
+  nudgeLog: number;
   /** Early checks left before the engine's first collection is seen. */
   priming: number;
   /**
@@ -147,7 +147,7 @@ export const createState = (
       heap.finalize(held);
     }),
     debt: 0,
-    nudgeSize: 0x1000_0000, // 256 MiB: dropped, or the first detached
+    nudgeLog: 28, // 256 MiB: dropped, or the first detached
     priming: 3,
     wait: 0,
     respawns: [],
