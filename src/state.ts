@@ -12,6 +12,7 @@
 import { type Core, newCore } from "./core.ts";
 import type { Ext } from "./extension.ts";
 import type { Kinds } from "./kinds.ts";
+import type { Movables } from "./movable.ts";
 import { pace } from "./pacing.ts";
 
 /** Blocks of 16 bytes in a 64 KiB page. */
@@ -100,6 +101,8 @@ export interface Extended {
   ext: Ext;
   /** The pointer kinds' bookkeeping, once in use (`kinds.ts`). */
   kinds: Kinds;
+  /** The movable spans, once any (`movable.ts`). */
+  movables: Movables;
   /** First blocks of the protected ranges, once any (`protect.ts`). */
   guarded: Set<number>;
   /** The placement policy's name (`policy.ts`; "best" until set). */
@@ -122,13 +125,15 @@ export const rebind = (heap: State, next: WebAssembly.Memory): void => {
 
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard; `rebound` is told of it now and of every rebinding.
+ * but the null guard; `rebound` is told of it now and of every rebinding. A
+ * `core` whose records already cover `memory` (a shared heap's) is taken as
+ * it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
   rebound?: (heap: State) => void,
+  core: Core = newCore(),
 ): State => {
-  const core = newCore();
   const heap = {
     // The core's own functions: no JS frame between alloc and the core.
     spot: core.peek,

@@ -25,6 +25,20 @@ Deno.test("reclaim frees what dropped tokens held, then trims it all", async () 
   assert.equal(mem.buffer, buf);
 });
 
+Deno.test("reclaim frees tokens that have watchers, in one call", async () => {
+  class Watched {
+    ptr = alloc(16, this);
+    constructor() {
+      watch(() => {}, this);
+    }
+  }
+  const before = buf.byteLength;
+  for (let i = 0; i < 50_000; i++) new Watched();
+  assert.ok(buf.byteLength > before);
+  await reclaim();
+  assert.equal(buf.byteLength, before, "all they held went back");
+});
+
 Deno.test("reclaim keeps live bytes: only the pages above them go back", async () => {
   drop(5_000, 64);
   // A live span past every dropped one pins the memory below it.
@@ -97,5 +111,7 @@ Deno.test({
     assert.ok(result.grown >= 1_600_000, "100 000 × 16 bytes were allocated");
     assert.equal(result.released, result.grown - 65536, "all but one page");
     assert.equal(result.after, 65536);
+    const { watched } = result;
+    assert.equal(watched.released, watched.grown - 65536, "watched tokens too");
   },
 });

@@ -47,6 +47,8 @@ heap.watch(refresh, refresh);
 export const {
   alloc,
   allocAligned,
+  allocMovable,
+  compact,
   lease,
   malloc,
   calloc,

@@ -5,7 +5,8 @@
 //
 // Serves DIR on 127.0.0.1 (an ephemeral port, this process only), opens each
 // PAGE (a file in DIR) in a fresh context, waits for the page to set
-// `globalThis.lewdResult`, and prints one JSON report on stdout:
+// `globalThis.lewdResult`, and prints one JSON report on stdout (every page is
+// served cross-origin isolated):
 // { browser, pages: { PAGE: { value, errors } } } where `errors` lists every
 // console error, uncaught page error, failed request and HTTP error seen.
 
@@ -48,6 +49,9 @@ const server = createServer(async (request, response) => {
     response.writeHead(200, {
       "content-type": TYPES[extname(path)] ?? "application/octet-stream",
       "cache-control": "no-store",
+      // Cross-origin isolation, so that pages may share memory with workers.
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
     });
     response.end(body);
   } catch {
