@@ -9,7 +9,7 @@ import { heap } from "./default.ts";
 import { blocksOf, checkWeakKey, describe } from "./errors.ts";
 import { ext } from "./extension.ts";
 import { reserve, room } from "./growth.ts";
-import { nudge } from "./pacing.ts";
+import { owe } from "./pacing.ts";
 import type { State } from "./state.ts";
 
 /**
@@ -84,13 +84,13 @@ export const allocAlignedIn = (
   const over = alignOf(name, align, false);
   if (token === undefined) {
     const block = roomAligned(heap, name, size, blocks, over);
-    heap.freshen(block, blocks, true);
+    heap.freshen?.(block, blocks, true);
     return block << 4;
   }
   checkWeakKey(name, token);
   const block = reserveAligned(heap, name, size, blocks, over);
   heap.registry.register(token, block);
-  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
+  owe(heap, blocks);
   return block << 4;
 };
 

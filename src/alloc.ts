@@ -7,7 +7,7 @@
 import { heap } from "./default.ts";
 import { blocksOf, checkWeakKey } from "./errors.ts";
 import { reserve, room } from "./growth.ts";
-import { nudge } from "./pacing.ts";
+import { owe } from "./pacing.ts";
 import type { State } from "./state.ts";
 
 /** {@linkcode alloc} on `heap`. */
@@ -17,14 +17,14 @@ export const allocOn =
     // The scratch is where the span goes once the watchers have run.
     if (token === undefined) {
       const block = heap.spot(blocks) || room(heap, "alloc", size, blocks);
-      if (heap.debugging) heap.freshen(block, blocks, true);
+      heap.freshen?.(block, blocks, true);
       return block << 4;
     }
     // Before anything changes: a bad token holds nothing and moves nothing.
     checkWeakKey("alloc", token);
     const block = heap.place(blocks) || reserve(heap, "alloc", size, blocks);
     heap.registry.register(token, block);
-    if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
+    owe(heap, blocks);
     return block << 4;
   };
 

@@ -15,14 +15,6 @@ import { createState, type State } from "./state.ts";
 import { trimIn } from "./trim.ts";
 import { unwatchIn, watchIn } from "./watch.ts";
 
-/** The big default heap's state. */
-const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
-  mem = next.mem;
-  buf = next.buf;
-  i32 = next.i32;
-  cap = next.cap;
-}, /*#__PURE__*/ bigCore());
-
 /**
  * The big default heap's memory, as `mem` is the default heap's: modules
  * import it (e.g. as `env.mem`).
@@ -34,7 +26,7 @@ const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
  * const bytes = mem.buffer.byteLength; // 65536 at first
  * ```
  */
-export let mem: WebAssembly.Memory = /*#__PURE__*/ (() => heap.mem)();
+export let mem!: WebAssembly.Memory;
 
 /**
  * The big default heap's buffer: `mem.buffer`, rebound on every resize.
@@ -47,7 +39,7 @@ export let mem: WebAssembly.Memory = /*#__PURE__*/ (() => heap.mem)();
  * new Uint8Array(buf, alloc(64, owner), 64).fill(0xff);
  * ```
  */
-export let buf: ArrayBuffer = /*#__PURE__*/ (() => heap.buf)();
+export let buf!: ArrayBuffer;
 
 /**
  * A signed 32-bit view over all of {@linkcode buf}, rebound on every resize.
@@ -60,7 +52,7 @@ export let buf: ArrayBuffer = /*#__PURE__*/ (() => heap.buf)();
  * i32[alloc(16, owner) >>> 2] = 7;
  * ```
  */
-export let i32: Int32Array = /*#__PURE__*/ (() => heap.i32)();
+export let i32!: Int32Array;
 
 /**
  * The big default heap's size in 16-byte blocks.
@@ -72,7 +64,16 @@ export let i32: Int32Array = /*#__PURE__*/ (() => heap.i32)();
  * const bytes = cap * 16;
  * ```
  */
-export let cap: number = /*#__PURE__*/ (() => heap.cap)();
+export let cap!: number;
+
+// Declared after the bindings: creating it sets them.
+/** The big default heap's state. */
+const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
+  mem = next.mem;
+  buf = next.buf;
+  i32 = next.i32;
+  cap = next.cap;
+}, /*#__PURE__*/ bigCore());
 
 /**
  * `alloc` of the main entry point, on the big default heap: `size` bytes

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { core as coreBytes } from "../lib/core.generated.ts";
+import { core as coreText, KEY } from "../lib/core.generated.ts";
 
 /**
  * A core: the bookkeeping of one heap, as its WebAssembly exports (block
@@ -41,13 +41,20 @@ export interface Core {
   big?: true;
 }
 
-/** A module from the bytes of a generated string (one byte per char code). */
+/**
+ * The bytes of a generated string: each char code XOR {@linkcode KEY}
+ * (`scripts/build_core.ts` says why).
+ */
+export const bytesOf = (text: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(text, (c) => c.charCodeAt(0) ^ KEY);
+
+/** A module from the bytes of a generated string. */
 export const compile = (text: string): WebAssembly.Module =>
-  new WebAssembly.Module(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  new WebAssembly.Module(bytesOf(text));
 
 let compiled: WebAssembly.Module | undefined;
 
 /** A new core, with nothing recorded (block 0 is the whole memory). */
 export const newCore = (): Core =>
-  new WebAssembly.Instance(compiled ??= compile(coreBytes))
+  new WebAssembly.Instance(compiled ??= compile(coreText))
     .exports as unknown as Core;

@@ -10,14 +10,6 @@
 
 import { createState, type State } from "./state.ts";
 
-/** The default heap's state. */
-export const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
-  mem = next.mem;
-  buf = next.buf;
-  i32 = next.i32;
-  cap = next.cap;
-});
-
 /**
  * The active memory object. Modules import it (e.g. as `env.mem`).
  *
@@ -34,10 +26,7 @@ export const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
  * const instance = new WebAssembly.Instance(module, { env: { mem } });
  * ```
  */
-// Each reads through a pure call: a bare top-level `heap.mem` is a property
-// read that bundlers must keep, and with it the heap, in every bundle that
-// imports this module, even one that uses none of it.
-export let mem: WebAssembly.Memory = /*#__PURE__*/ (() => heap.mem)();
+export let mem!: WebAssembly.Memory;
 
 /**
  * The active buffer object: `mem.buffer`, rebound on every resize.
@@ -52,7 +41,7 @@ export let mem: WebAssembly.Memory = /*#__PURE__*/ (() => heap.mem)();
  * new Uint8Array(buf, ptr >>> 0, 64).fill(0xff);
  * ```
  */
-export let buf: ArrayBuffer = /*#__PURE__*/ (() => heap.buf)();
+export let buf!: ArrayBuffer;
 
 /**
  * The active signed 32-bit view over all of {@linkcode buf}.
@@ -66,7 +55,7 @@ export let buf: ArrayBuffer = /*#__PURE__*/ (() => heap.buf)();
  * i32[(ptr >>> 2) + 1] = 7; // the allocation's second word
  * ```
  */
-export let i32: Int32Array = /*#__PURE__*/ (() => heap.i32)();
+export let i32!: Int32Array;
 
 /**
  * The active memory size in 16-byte blocks (`2 ** 28` at 4 GiB).
@@ -78,4 +67,13 @@ export let i32: Int32Array = /*#__PURE__*/ (() => heap.i32)();
  * const bytes = cap * 16; // mem.buffer.byteLength
  * ```
  */
-export let cap: number = /*#__PURE__*/ (() => heap.cap)();
+export let cap!: number;
+
+// After the bindings: the heap assigns them as it is made.
+/** The default heap's state. */
+export const heap: State = /*#__PURE__*/ createState(undefined, (next) => {
+  mem = next.mem;
+  buf = next.buf;
+  i32 = next.i32;
+  cap = next.cap;
+});

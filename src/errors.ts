@@ -23,16 +23,27 @@ export const describe = (value: unknown): string =>
 /** An address as error messages and the memory map show it. */
 export const hex = (address: number): string => "0x" + address.toString(16);
 
+/**
+ * The error for a bad argument: "`name`: `problem`, got `value`" (a
+ * `TypeError` unless `type` says otherwise), for the caller to throw.
+ */
+export const badArgument = (
+  name: string,
+  problem: string,
+  value: unknown,
+  type: ErrorConstructor = TypeError,
+): Error => new type(`${name}: ${problem}, got ${describe(value)}`);
+
 /** Throws unless `value` can be held weakly (a token). */
 export const checkWeakKey = (name: string, value: unknown): void => {
   if (
     typeof value == "object" ? value === null : typeof value != "function" &&
       (typeof value != "symbol" || Symbol.keyFor(value) !== undefined)
   ) {
-    throw new TypeError(
-      `${name}: token must be an object or a non-registered symbol, got ${
-        describe(value)
-      }`,
+    throw badArgument(
+      name,
+      "token must be an object or a non-registered symbol",
+      value,
     );
   }
 };
@@ -44,9 +55,7 @@ export const checkFunction = (
   value: unknown,
 ): void => {
   if (typeof value != "function") {
-    throw new TypeError(
-      `${name}: ${what} must be a function, got ${describe(value)}`,
-    );
+    throw badArgument(name, what + " must be a function", value);
   }
 };
 
@@ -56,13 +65,14 @@ export const checkFunction = (
  */
 export const blocksOf = (name: string, size: number): number => {
   if (typeof size != "number") {
-    throw new TypeError(
-      `${name}: size must be a number, got ${describe(size)}`,
-    );
+    throw badArgument(name, "size must be a number", size);
   }
   if (size >>> 0 !== size || size == 0 || size > MAX_SIZE) {
-    throw new RangeError(
-      `${name}: size must be an integer in [1, ${MAX_SIZE}], got ${size}`,
+    throw badArgument(
+      name,
+      `size must be an integer in [1, ${MAX_SIZE}]`,
+      size,
+      RangeError,
     );
   }
   return (size + 15) >>> 4;
@@ -101,10 +111,9 @@ export interface OutOfMemory {
  * extension for it).
  */
 const longest = (heap: State): number => {
-  let [low, high] = [0, heap.cap];
+  let low = 0, high = heap.cap, mid;
   while (low < high) {
-    const mid = (low + high + 1) >>> 1;
-    if (heap.core.peek(mid)) low = mid;
+    if (heap.core.peek(mid = (low + high + 1) >>> 1)) low = mid;
     else high = mid - 1;
   }
   return low;
@@ -124,11 +133,3 @@ export const outOfMemory = (
       limit: heap.maxPages * 0x1_0000,
     } satisfies OutOfMemory,
   });
-
-/** "out of memory" for an allocation of `size` bytes. */
-export const cannotFit = (
-  heap: State,
-  name: string,
-  size: number,
-): RangeError =>
-  outOfMemory(heap, `${name}: out of memory, cannot fit ${size} bytes`, size);

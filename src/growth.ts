@@ -1,26 +1,11 @@
 /**
- * Growth: rebinding a heap to its (new) memory, and growing `mem`
- * geometrically until a request fits.
+ * Growth: growing `mem` geometrically until a request fits.
  *
  * @module
  */
 
-import { cannotFit } from "./errors.ts";
-import { pace } from "./pacing.ts";
-import { PAGE_BLOCKS, type State } from "./state.ts";
-
-/**
- * Points `heap` at `next` (its memory after a grow or a trim): `mem`, `buf`,
- * `i32` and `cap`, then tells `heap.rebound`. The one place that rebinds.
- */
-export const rebind = (heap: State, next: WebAssembly.Memory): void => {
-  heap.mem = next;
-  heap.buf = next.buffer as ArrayBuffer; // never shared: not adoptable
-  heap.i32 = new Int32Array(heap.buf);
-  heap.cap = heap.buf.byteLength / 16;
-  pace(heap);
-  heap.rebound(heap);
-};
+import { outOfMemory } from "./errors.ts";
+import { PAGE_BLOCKS, rebind, type State } from "./state.ts";
 
 /**
  * Adds `pages` to `mem` (and the core's records) and rebinds; false, changing
@@ -33,7 +18,7 @@ const enlarge = (heap: State, pages: number): boolean => {
     try {
       heap.mem.grow(pages);
       rebind(heap, heap.mem);
-      heap.freshen(was, heap.cap - was);
+      heap.freshen?.(was, heap.cap - was);
       return true;
     } catch {
       heap.core.cut(was);
@@ -58,28 +43,18 @@ export const growBy = (
 };
 
 /**
- * Grows `mem` so that the free tail holds `blocks`: by half the current size
- * or by what is needed, whichever is more (geometric growth keeps `mem.grow`
- * calls, each of which detaches the buffer, to a few dozen for any heap), and
- * by exactly what is needed if the engine refuses the larger step; never past
- * the limit. False, changing nothing, if it cannot.
- */
-const expand = (heap: State, blocks: number): boolean => {
-  const pages = heap.cap / PAGE_BLOCKS;
-  const need = Math.ceil((blocks - heap.core.tail()) / PAGE_BLOCKS);
-  const room = heap.maxPages - pages;
-  return need <= room &&
-    (enlarge(heap, Math.min(Math.max(need, pages >>> 1), room)) ||
-      enlarge(heap, need));
-};
-
-/**
  * The block where `blocks` go now (by `fit`), after growing `mem` and running
  * the watchers (which may allocate) as often as it takes; 0 if `mem` cannot
  * grow that far and `soft`, else that throws. Nothing is taken: a watcher
  * that throws leaves nothing allocated. An aligned fit may start up to
- * `align - 1` blocks into the tail. A watcher that trims on every resize
- * would undo each growth: give up after a few rounds rather than loop.
+ * `align - 1` blocks into the tail.
+ *
+ * Each growth adds half the current size or what is needed, whichever is
+ * more (geometric growth keeps `mem.grow` calls, each of which detaches the
+ * buffer, to a few dozen for any heap), and exactly what is needed if the
+ * engine refuses the larger step; never past the limit. A watcher that trims
+ * on every resize would undo each growth: give up after a few rounds rather
+ * than loop.
  */
 export const room = (
   heap: State,
@@ -90,16 +65,29 @@ export const room = (
   align = 1,
   fit: (blocks: number) => number = heap.spot,
 ): number => {
-  let block;
-  for (let round = 0; !(block = fit(blocks)); round++) {
-    if (round == 3) {
+  let block, round = 0;
+  while (!(block = fit(blocks))) {
+    if (round++ == 3) {
       throw new RangeError(
         `${name}: resize callbacks keep releasing the room for ${size} bytes`,
       );
     }
-    if (!expand(heap, blocks + align - 1)) {
+    const pages = heap.cap / PAGE_BLOCKS;
+    const need = Math.ceil(
+      (blocks + align - 1 - heap.core.tail()) / PAGE_BLOCKS,
+    );
+    const left = heap.maxPages - pages;
+    if (
+      need > left ||
+      !enlarge(heap, Math.min(Math.max(need, pages >>> 1), left)) &&
+        !enlarge(heap, need)
+    ) {
       if (soft) return 0;
-      throw cannotFit(heap, name, size);
+      throw outOfMemory(
+        heap,
+        `${name}: out of memory, cannot fit ${size} bytes`,
+        size,
+      );
     }
     heap.notify();
   }

@@ -75,7 +75,7 @@ export const debugIn = (heap: State, on: boolean): void => {
   }
   const { core } = heap;
   heap.debugging = on;
-  heap.scratches = [];
+  const scratches: [number, number][] = heap.scratches = [];
   if (on) {
     for (const span of spansOf(heap)) {
       if (span.kind == "free") fill(heap, span.start / 16, span.size / 16);
@@ -86,15 +86,15 @@ export const debugIn = (heap: State, on: boolean): void => {
     };
     heap.freshen = (block, blocks, scratch) => {
       if (!scratch) fill(heap, block, blocks);
-      else if (heap.scratches.push([block, block + blocks]) > 64) {
+      else if (scratches.push([block, block + blocks]) > 64) {
         // Keep the list short: the two oldest become the range over both.
-        const [a, b] = heap.scratches.splice(0, 2);
-        heap.scratches.unshift([Math.min(a[0], b[0]), Math.max(a[1], b[1])]);
+        const [a, b] = scratches.splice(0, 2);
+        scratches.unshift([Math.min(a[0], b[0]), Math.max(a[1], b[1])]);
       }
     };
   } else {
-    heap.unspan = (block) => core.free(block);
-    heap.freshen = () => {};
+    heap.unspan = core.free;
+    heap.freshen = undefined;
   }
 };
 
@@ -184,7 +184,7 @@ export const checkIn = (heap: State): void => {
       for (let word = start / 4; word < (start + size) / 4; word++) {
         if (words[word] == PATTERN) continue;
         // A scratch is free space written on purpose: skip past it.
-        const scratch = heap.scratches.find(([from, to]) =>
+        const scratch = heap.scratches!.find(([from, to]) =>
           word >= from * 4 && word < to * 4
         );
         if (scratch) {

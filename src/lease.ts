@@ -9,7 +9,7 @@ import { alignOf, reserveAligned } from "./align.ts";
 import { heap } from "./default.ts";
 import { blocksOf } from "./errors.ts";
 import { adopt, release } from "./kinds.ts";
-import { nudge } from "./pacing.ts";
+import { owe } from "./pacing.ts";
 import type { State } from "./state.ts";
 
 // `Symbol.for("Symbol.dispose")` is what TypeScript's downlevelled `using`
@@ -63,7 +63,7 @@ export const leaseIn = (heap: State, size: number, align?: number): Lease => {
     },
   };
   const key = adopt(heap, block, held);
-  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
+  owe(heap, blocks);
   return held as unknown as Lease; // DISPOSE is Symbol.dispose where it exists
 };
 

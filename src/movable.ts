@@ -17,7 +17,7 @@ import { ext } from "./extension.ts";
 import { reserve } from "./growth.ts";
 import { kindsOf } from "./kinds.ts";
 import { notify } from "./notify.ts";
-import { nudge } from "./pacing.ts";
+import { owe } from "./pacing.ts";
 import type { State } from "./state.ts";
 
 /** Held values from here up name a movable span (below: `kinds.ts`). */
@@ -107,7 +107,7 @@ export const allocMovableIn = (
   movables.byId.set(id, record);
   movables.byBlock.set(block, record);
   heap.registry.register(token, MOVABLE + id);
-  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
+  owe(heap, blocks);
   return record.handle;
 };
 

@@ -9,6 +9,12 @@
 
 import type { State } from "./state.ts";
 
+/** Drops the weak refs of collected tokens. */
+export const sweep = (heap: State): void => {
+  heap.tokens = heap.tokens.filter((ref) => ref.deref());
+  heap.swept = Math.max(64, heap.tokens.length * 2);
+};
+
 /**
  * Runs the respawns (after a trim, in `bind` order), then every live watcher,
  * each as registered when the round began (so a watcher that a callback drops
@@ -19,7 +25,9 @@ export const notify = (heap: State, respawning?: boolean): void => {
   const errors: unknown[] = [];
   const due = respawning ? heap.respawns.slice() : [];
   const respawns = due.length;
-  const run = (callback: () => unknown, at: number) => {
+  sweep(heap);
+  for (const ref of heap.tokens) due.push(...heap.watchers.get(ref.deref()!)!);
+  due.forEach((callback, at) => {
     try {
       // A respawn's work after its first await would race the next trim.
       if ((callback() as Promise<unknown>)?.then && at < respawns) {
@@ -28,18 +36,7 @@ export const notify = (heap: State, respawning?: boolean): void => {
     } catch (error) {
       errors.push(error);
     }
-  };
-  const refs = heap.tokens;
-  heap.tokens = [];
-  for (const ref of refs) {
-    const token = ref.deref();
-    if (token !== undefined) {
-      heap.tokens.push(ref);
-      due.push(...heap.watchers.get(token)!);
-    }
-  }
-  heap.swept = Math.max(64, heap.tokens.length * 2);
-  due.forEach(run);
+  });
   if (errors.length) {
     throw errors.length == 1
       ? errors[0]

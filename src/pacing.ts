@@ -32,8 +32,9 @@
 import type { State } from "./state.ts";
 
 // Literals, not expressions, keep bundles that use nothing empty.
-const NUDGE = 0x2000_0000; // 512 MiB, detached
-const NUDGE_MAX = 0x4000_0000; // 1 GiB
+// Nudge sizes are kept as powers of two: their exponents are short.
+const NUDGE = 29; // 512 MiB, detached
+const NUDGE_MAX = 30; // 1 GiB
 const SMALL = 0x4_0000; // blocks: 4 MiB
 const PRIMING = 0x8000; // blocks: 512 KiB
 
@@ -55,22 +56,20 @@ type Detachable = ArrayBuffer & { transfer(length: number): ArrayBuffer };
 export const nudge = (heap: State): void => {
   heap.debt = 0;
   if (detaches) {
-    if (heap.collected) {
-      [heap.nudgeSize, heap.skipped, heap.priming] = [NUDGE, 0, 0];
-    } else if (heap.priming) {
-      heap.priming--;
-      heap.nudgeSize = Math.min(heap.nudgeSize * 2, NUDGE_MAX);
-    } else if (++heap.skipped < 4) return;
+    // `wait` is -1 after a finalizer: that GC ran.
+    if (heap.wait < 0) {
+      heap.nudgeLog = NUDGE;
+      heap.priming = 0;
+      heap.wait = 3;
+    } else if (heap.wait) return void heap.wait--;
     else {
-      [heap.nudgeSize, heap.skipped] = [
-        Math.min(heap.nudgeSize * 2, NUDGE_MAX),
-        0,
-      ];
+      heap.nudgeLog = Math.min(heap.nudgeLog + 1, NUDGE_MAX);
+      // Priming nudges follow each other; then three checks are skipped.
+      heap.wait = heap.priming && --heap.priming ? 0 : 3;
     }
-    heap.collected = false;
     pace(heap);
   }
-  throwaway(heap.nudgeSize);
+  throwaway(2 ** heap.nudgeLog);
 };
 
 /** A buffer of `size` bytes, never touched, that the engine counts. */
@@ -81,4 +80,9 @@ export const throwaway = (size: number): void => {
   } catch {
     // No room for the throwaway: the engine is collecting already.
   }
+};
+
+/** Counts `blocks` handed out with a token, and nudges when they add up. */
+export const owe = (heap: State, blocks: number): void => {
+  if ((heap.debt += blocks) > heap.nudgeAt) nudge(heap);
 };

@@ -26,7 +26,7 @@ export type Policy = "best" | "first" | "next";
 
 /** {@linkcode policy} of `heap`. */
 export const policyOf = (heap: State, name?: Policy): Policy => {
-  const was = heap.policy as Policy;
+  const was = (heap.policy ?? "best") as Policy;
   if (name === undefined) return was;
   const { core } = heap;
   if (name == "best") {

@@ -15,13 +15,12 @@
  */
 
 import { core as coreBytes, ext as extBytes } from "../lib/core.generated.ts";
-import type { Core } from "./core.ts";
+import { bytesOf, type Core } from "./core.ts";
 import { describe } from "./errors.ts";
 import type { Ext } from "./extension.ts";
-import { rebind } from "./growth.ts";
 import { apiOf, type Heap } from "./heap.ts";
 import { allocations, reclaimWith } from "./reclaim.ts";
-import { createState, MAX_PAGES, type State } from "./state.ts";
+import { createState, MAX_PAGES, rebind, type State } from "./state.ts";
 
 /**
  * What a thread needs to join a shared heap: post it to a worker
@@ -126,7 +125,7 @@ let modules: [WebAssembly.Module, WebAssembly.Module] | undefined;
 const sharedModules = () =>
   modules ??= [coreBytes, extBytes].map((text) =>
     new WebAssembly.Module(
-      importingShared(Uint8Array.from(text, (c) => c.charCodeAt(0))),
+      importingShared(bytesOf(text)),
     )
   ) as [WebAssembly.Module, WebAssembly.Module];
 
@@ -296,12 +295,15 @@ const open = (handle: SharedHeapHandle): SharedHeap => {
   // joining thread's `grow` to the size it sees changes nothing.
   heap = locked(createState, [
     handle.memory,
-    () => {
-      // This thread grew `memory` (under the lock): the others are behind.
-      if (!catchingUp) seen = ++word[1];
-    },
+    undefined,
     new WebAssembly.Instance(core, env).exports as unknown as Core,
   ]);
+  // Set once the heap is made (`createState` tells `rebound` of the first
+  // binding too): this thread grew `memory` (under the lock), so the others
+  // are behind.
+  heap.rebound = () => {
+    if (!catchingUp) seen = ++word[1];
+  };
   heap.ext = new WebAssembly.Instance(ext, env).exports as unknown as Ext;
   heap.maxPages = handle.maximum;
   const unspan = heap.unspan;

@@ -2,7 +2,9 @@
  * A heap's state: one plain record per heap, which every operation takes as
  * its first argument. The default heap (`default.ts`) and each heap of
  * `createHeap` are records of this one shape, made by {@linkcode createState},
- * so every operation is written once and stays monomorphic.
+ * so every operation is written once and stays monomorphic. The fields of the
+ * extensions (`Extended`) are added by the extension that needs them, the
+ * first time it does: a program that never loads one bundles none of it.
  *
  * @module
  */
@@ -38,14 +40,6 @@ export interface Hooks {
   /** Frees `block` in the core (`debug` fills the span first). */
   unspan(block: number): void;
   /**
-   * Called with each range of blocks that becomes free other than by
-   * `unspan` (new pages, the cut end of a `realloc`), and with each scratch
-   * in debug mode (`debug` keeps its fill pattern and scratch list).
-   */
-  freshen(block: number, blocks: number, scratch?: boolean): void;
-  /** Whether debug mode is on (the scratch path only looks at this). */
-  debugging: boolean;
-  /**
    * Runs the watchers after a growth: nothing until `watch` first registers
    * one (`notify.ts`); respawns run after trims only, which notify directly.
    */
@@ -53,7 +47,7 @@ export interface Hooks {
 }
 
 /** One heap: its memory, its core, its callbacks and its pacing. */
-export interface State extends Hooks {
+export interface State extends Hooks, Partial<Extended> {
   /** The core's exports over its own records. */
   core: Core;
   /** The managed memory, its buffer, a view and its size in blocks. */
@@ -62,7 +56,7 @@ export interface State extends Hooks {
   i32: Int32Array;
   cap: number;
   /** Called after every rebinding (the default heap's live bindings). */
-  rebound: (heap: State) => void;
+  rebound?: (heap: State) => void;
   /** The most pages `mem` may have (`limit`). */
   maxPages: number;
   /** Frees a token's spans after the token is collected. */
@@ -71,14 +65,15 @@ export interface State extends Hooks {
   debt: number;
   /** The debt that triggers the next check (`pacing.ts`). */
   nudgeAt: number;
-  /** The size of the next throwaway buffer (`pacing.ts`). */
-  nudgeSize: number;
+  /** The size of the next throwaway buffer, log2 (`pacing.ts`). */
+  nudgeLog: number;
   /** Early checks left before the engine's first collection is seen. */
   priming: number;
-  /** Checks skipped since the last nudge, with no finalizer since. */
-  skipped: number;
-  /** Whether a finalizer ran since the last nudge. */
-  collected: boolean;
+  /**
+   * Checks to skip before the next nudge; -1 once a finalizer has run since
+   * the last one (a collection happened).
+   */
+  wait: number;
   /** The respawn callbacks, in `bind` order. */
   respawns: (() => unknown)[];
   /** Each token's watchers, held through the token only (an ephemeron). */
@@ -87,72 +82,91 @@ export interface State extends Hooks {
   tokens: WeakRef<WeakKey>[];
   /** How long `tokens` may get before the dead refs are swept. */
   swept: number;
-  /** The core's extension, once loaded (`extension.ts`). */
-  ext: Ext | undefined;
-  /** The pointer kinds' bookkeeping, once in use (`kinds.ts`). */
-  kinds: Kinds | undefined;
-  /** The movable spans, once any (`movable.ts`; absent until then). */
-  movables?: Movables;
-  /** First blocks of the protected ranges, once any (`protect.ts`). */
-  guarded: Set<number> | undefined;
+}
+
+/** What the extensions keep in a heap, each field added on first use. */
+export interface Extended {
+  /**
+   * Called with each range of blocks that becomes free other than by
+   * `unspan` (new pages, the cut end of a `realloc`), and with each scratch
+   * (`scratch` true): set in debug mode only (`debug` keeps its fill
+   * pattern and scratch list).
+   */
+  freshen(block: number, blocks: number, scratch?: boolean): void;
+  /** Whether debug mode is on. */
+  debugging: boolean;
   /** Scratches handed out in debug mode, as [first, end) blocks. */
   scratches: [number, number][];
-  /** The placement policy's name (`policy.ts`). */
+  /** The core's extension, once loaded (`extension.ts`). */
+  ext: Ext;
+  /** The pointer kinds' bookkeeping, once in use (`kinds.ts`). */
+  kinds: Kinds;
+  /** The movable spans, once any (`movable.ts`). */
+  movables: Movables;
+  /** First blocks of the protected ranges, once any (`protect.ts`). */
+  guarded: Set<number>;
+  /** The placement policy's name (`policy.ts`; "best" until set). */
   policy: string;
 }
 
 /**
+ * Points `heap` at `next` (its memory after a grow or a trim, or its first):
+ * `mem`, `buf`, `i32` and `cap`, its pacing, then tells `heap.rebound`. The
+ * one place that rebinds.
+ */
+export const rebind = (heap: State, next: WebAssembly.Memory): void => {
+  const buf = heap.buf = next.buffer as ArrayBuffer; // never shared
+  heap.mem = next;
+  heap.i32 = new Int32Array(buf);
+  heap.cap = buf.byteLength / 16;
+  pace(heap);
+  heap.rebound?.(heap);
+};
+
+/**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard, kept by `core` (a new default core if not given);
- * `rebound` is told of every later rebinding. A `core` whose records already
- * cover `memory` (a shared heap's) is taken as it is.
+ * but the null guard; `rebound` is told of it now and of every rebinding. A
+ * `core` whose records already cover `memory` (a shared heap's) is taken as
+ * it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
-  rebound: (heap: State) => void = () => {},
+  rebound?: (heap: State) => void,
   core: Core = newCore(),
 ): State => {
-  const buf = memory.buffer as ArrayBuffer;
-  const heap: State = {
+  const heap = {
     // The core's own functions: no JS frame between alloc and the core.
     spot: core.peek,
     place: core.take,
     finalize: (block) => heap.unspan(block),
-    unspan: (block) => core.free(block),
-    freshen: () => {},
-    debugging: false,
+    unspan: core.free,
     notify: () => {},
     core,
-    mem: memory,
-    buf,
-    i32: new Int32Array(buf),
-    cap: buf.byteLength / 16,
     rebound,
     maxPages: MAX_PAGES,
     // The held value is the block index (a small integer): nothing per
     // allocation references the token, and no object is made for it.
     registry: new FinalizationRegistry((held) => {
       heap.debt = 0; // a collection happened: start counting again
-      heap.collected = true;
+      heap.wait = -1;
       heap.finalize(held);
     }),
     debt: 0,
+    // Set by `rebind` below, as are `mem`, `buf`, `i32` and `cap`. Listed
+    // here so that the record holds it in itself: fields added later live in
+    // a separate store, and reading it from there on every
+    // `alloc(size, token)` measured up to 30% slower (bench:ab, a
+    // `createHeap()` heap, 100 000 live spans).
     nudgeAt: 0,
-    nudgeSize: 0x1000_0000, // 256 MiB: dropped, or the first detached
+    nudgeLog: 28, // 256 MiB: dropped, or the first detached
     priming: 3,
-    skipped: 0,
-    collected: false,
+    wait: 0,
     respawns: [],
     watchers: new WeakMap(),
     tokens: [],
     swept: 64,
-    ext: undefined,
-    kinds: undefined,
-    guarded: undefined,
-    scratches: [],
-    policy: "best",
-  };
+  } as Partial<State> as State;
+  rebind(heap, memory);
   core.grow(heap.cap);
-  pace(heap);
   return heap;
 };

@@ -77,7 +77,7 @@ export const move = (
   const blocks = blocksOf(name, size);
   const len = ext(heap).span(block) & LENGTH;
   if (ext(heap).resize(block, blocks)) {
-    if (blocks < len) heap.freshen(block + blocks, len - blocks);
+    if (blocks < len) heap.freshen?.(block + blocks, len - blocks);
     return block << 4;
   }
   if (!room(heap, name, size, blocks, soft)) return 0;

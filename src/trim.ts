@@ -5,9 +5,8 @@
  */
 
 import { heap } from "./default.ts";
-import { rebind } from "./growth.ts";
 import { notify } from "./notify.ts";
-import { PAGE_BLOCKS, type State } from "./state.ts";
+import { PAGE_BLOCKS, rebind, type State } from "./state.ts";
 
 /** A new memory of `pages` pages: how `trim` replaces a memory it made. */
 const fresh = (pages: number): WebAssembly.Memory => {

@@ -12,7 +12,7 @@
 
 import { heap } from "./default.ts";
 import { checkFunction, checkWeakKey } from "./errors.ts";
-import { listen } from "./notify.ts";
+import { listen, sweep } from "./notify.ts";
 import type { State } from "./state.ts";
 
 /** {@linkcode watch} on `heap`. */
@@ -27,10 +27,7 @@ export const watchIn = (
   listen(heap);
   if (!set) {
     heap.watchers.set(token, set = new Set());
-    if (heap.tokens.push(new WeakRef(token)) > heap.swept) {
-      heap.tokens = heap.tokens.filter((ref) => ref.deref() !== undefined);
-      heap.swept = Math.max(64, heap.tokens.length * 2);
-    }
+    if (heap.tokens.push(new WeakRef(token)) > heap.swept) sweep(heap);
   }
   set.add(watcher);
 };

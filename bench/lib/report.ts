@@ -961,7 +961,15 @@ round, and only the ratios are worth quoting.
 ## Results
 
 ${table}
-## Picture
+${
+    results.sizes.extensions
+      ? `## Size of each extension
+
+${results.sizes.extensions}
+
+`
+      : ""
+  }## Picture
 
 ![Targets, churn, fragmentation and size](${chart})
 

@@ -152,6 +152,12 @@ export interface Results {
     pkg: Size;
     allocOnly: Size;
     peers: Size[];
+    /**
+     * The marginal min+gzip cost of each extension over the basic API, the
+     * markdown table `deno task sizes` prints (absent in older results, or
+     * when it could not run).
+     */
+    extensions?: string;
   };
   core: CoreResult;
   ops: OpsResult[];

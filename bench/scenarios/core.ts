@@ -14,7 +14,7 @@
  * @module
  */
 
-import { core as coreText } from "../../lib/core.generated.ts";
+import { core as coreText, KEY } from "../../lib/core.generated.ts";
 import {
   between,
   consume,
@@ -38,7 +38,7 @@ const ROUNDS = int("rounds", 21);
 const WARMUP = int("warmup", 3);
 const OPS = int("ops", 10_000);
 
-const bytes = Uint8Array.from(coreText, (c) => c.charCodeAt(0));
+const bytes = Uint8Array.from(coreText, (c) => c.charCodeAt(0) ^ KEY);
 const module = new WebAssembly.Module(bytes);
 const random = rng(int("seed", 4));
 const sizes = new Int32Array(OPS).map(() => between(random, 1, 16));
