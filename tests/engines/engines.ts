@@ -122,7 +122,7 @@ export async function bundle(
 /** What a module run produced: its `lewdResult`, or why there is none. */
 export type Run = { result: unknown } | { error: string };
 
-/** Runs a bundled module in Bun with `args`. */
+/** Runs a bundled module in Bun with `args` (in `process.argv` too). */
 export async function runBun(
   code: string,
   args: string[] = [],
@@ -139,7 +139,7 @@ export async function runBun(
         `console.log("LEWD_RESULT " + JSON.stringify(globalThis.lewdResult ?? null));\n`,
     );
     const child = new Deno.Command(BUN, {
-      args: ["run", `${dir}/main.js`],
+      args: ["run", `${dir}/main.js`, ...args],
       stdout: "piped",
       stderr: "piped",
     }).spawn();
