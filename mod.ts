@@ -11,12 +11,15 @@
  * Extensions, each bundled only by a program that uses it: strong
  * allocations ({@linkcode malloc}, {@linkcode free}, {@linkcode realloc},
  * {@linkcode calloc}) and the same for modules to import
- * ({@linkcode imports}); {@linkcode lease}; {@linkcode own} and
- * {@linkcode disown}; {@linkcode grow}, {@linkcode limit} and
+ * ({@linkcode imports}); {@linkcode lease}; {@linkcode reclaim}, which gives memory back on
+ * purpose; {@linkcode own} and
+ * {@linkcode disown}; movable allocations ({@linkcode allocMovable}) and
+ * {@linkcode compact}; {@linkcode grow}, {@linkcode limit} and
  * {@linkcode stats}; aligned allocations ({@linkcode allocAligned});
  * {@linkcode protect}ed ranges and {@linkcode restrict}; modules with data
  * segments ({@linkcode bindSegments}); placement {@linkcode policy};
- * independent heaps ({@linkcode createHeap}); a debugger
+ * independent heaps ({@linkcode createHeap}) and heaps shared between
+ * threads ({@linkcode createSharedHeap}); a debugger
  * ({@linkcode check}, {@linkcode debug}, {@linkcode spans},
  * {@linkcode render}). The contract is docs/CONTRACT.md.
  *
@@ -40,9 +43,11 @@ export { unwatch, watch } from "./src/watch.ts";
 
 export { allocAligned } from "./src/align.ts";
 export { type Lease, lease } from "./src/lease.ts";
+export { allocMovable, compact, type Movable } from "./src/movable.ts";
 export { calloc, free, malloc, realloc } from "./src/strong.ts";
 export { disown, own } from "./src/kinds.ts";
 export { type Imports, imports } from "./src/imports.ts";
+export { reclaim } from "./src/reclaim.ts";
 export { grow, limit, type Stats, stats } from "./src/limits.ts";
 export type { OutOfMemory } from "./src/errors.ts";
 export { protect, restrict } from "./src/protect.ts";
@@ -51,3 +56,10 @@ export { check, debug, type Span, spans } from "./src/inspect.ts";
 export { render, type RenderOptions } from "./src/render.ts";
 export { type Policy, policy } from "./src/policy.ts";
 export { createHeap, type Heap, type HeapOptions } from "./src/heap.ts";
+export {
+  createSharedHeap,
+  joinSharedHeap,
+  type SharedHeap,
+  type SharedHeapHandle,
+  type SharedHeapOptions,
+} from "./src/shared.ts";

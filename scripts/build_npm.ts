@@ -4,7 +4,9 @@
  * TypeScript compiler to ES2022 modules (`.js`) with declarations (`.d.ts`),
  * plus a `package.json`, the README and the license. The compiler follows the
  * imports, so every module the entries reach (src/, lib/) is shipped, and only
- * those. The `repository` field is the git remote `origin`'s URL, when there
+ * those. The other files of `deno.json`'s `publish.include` (the documents
+ * and the example the README links) are copied as they are, so both packages
+ * carry the same documents. The `repository` field is the git remote `origin`'s URL, when there
  * is one (`git remote get-url origin`); otherwise the field is left out.
  *
  *     deno task npm               # build npm/
@@ -35,6 +37,7 @@ interface DenoJson {
   version: string;
   license?: string;
   exports: string | Record<string, string>;
+  publish?: { include?: string[] };
 }
 
 /** The compiler settings of the shipped code: what Node 20 and browsers run. */
@@ -171,6 +174,37 @@ for (const [key, path] of Object.entries(entries)) {
 }
 const mainEntry = exportsField["."];
 
+/** The files under `path` (a file, or a folder ending in `/`), sorted. */
+const filesUnder = async (path: string): Promise<string[]> => {
+  if (!path.endsWith("/")) return [path];
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(rootPath(path))) {
+    const child = `${path}${entry.name}${entry.isDirectory ? "/" : ""}`;
+    found.push(...await filesUnder(child));
+  }
+  return found.sort();
+};
+
+// What JSR ships besides the modules (compiled above), its config, the README
+// and the license (written below): copied byte for byte.
+const compiled = new Set(
+  program.getSourceFiles().map((source) =>
+    source.fileName.slice(rootPath(".").length)
+  ),
+);
+const documents: string[] = [];
+for (const entry of deno.publish?.include ?? []) {
+  for (const file of await filesUnder(entry.replace(/^\.\//, ""))) {
+    if (compiled.has(file)) continue;
+    if (["deno.json", "README.md", "LICENSE"].includes(file)) continue;
+    await Deno.mkdir(`${out}${file}`.replace(/\/[^/]*$/, ""), {
+      recursive: true,
+    });
+    await Deno.copyFile(rootPath(file), `${out}${file}`);
+    documents.push(file);
+  }
+}
+
 let readme = await Deno.readTextFile(rootPath("README.md")).catch(() => null);
 if (readme === null) {
   console.error("build_npm: warning: README.md is missing; writing a stub");
@@ -213,7 +247,7 @@ const packageJson = {
   // Importing the package does nothing a bundler must keep: the memory, the
   // core and the registries are created by /*#__PURE__*/ expressions.
   sideEffects: false,
-  files: [...written.sort(), "README.md", "LICENSE"],
+  files: [...written.sort(), ...documents, "README.md", "LICENSE"],
   engines: { node: ">=20" },
   keywords: ["wasm", "webassembly", "allocator", "memory", "malloc", "gc"],
 };
@@ -224,6 +258,7 @@ await Deno.writeTextFile(
 
 console.log(
   `build_npm: ${deno.name}@${deno.version} -> ${out} (${
-    [...written, "package.json", "README.md", "LICENSE"].join(", ")
+    [...written, ...documents, "package.json", "README.md", "LICENSE"]
+      .join(", ")
   })`,
 );

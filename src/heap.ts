@@ -29,9 +29,14 @@ import { renderOf } from "./render.ts";
 import type { render } from "./render.ts";
 import { bindSegmentsIn } from "./segments.ts";
 import type { bindSegments } from "./segments.ts";
-import { createState } from "./state.ts";
+import { createState, PAGE_BLOCKS, type State } from "./state.ts";
+import { checkFunction, describe } from "./errors.ts";
 import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
+import { allocMovableIn, compactIn } from "./movable.ts";
+import type { allocMovable, compact } from "./movable.ts";
+import { allocations, reclaimWith } from "./reclaim.ts";
+import type { reclaim } from "./reclaim.ts";
 import { trimIn } from "./trim.ts";
 import type { trim } from "./trim.ts";
 import { unwatchIn, watchIn } from "./watch.ts";
@@ -60,7 +65,75 @@ export interface HeapOptions {
    * module's static data and stack): {@linkcode protect}ed at once.
    */
   reserved?: number;
+  /**
+   * How {@linkcode trim} replaces an adopted `memory`: re-instantiates the
+   * module that defines it and returns the new instance's memory. The heap
+   * then grows that memory to the size it keeps, copies the kept bytes into
+   * it (over what the new instance's data segments wrote) and runs the
+   * respawns of {@linkcode bind} and the watchers, as for any trim. Without
+   * it, a trim that would replace an adopted memory throws, changing
+   * nothing: the module that defines a memory cannot follow one that `trim`
+   * makes. For a memory made in JS and imported by modules,
+   * `() => new WebAssembly.Memory({ initial: 1 })` will do.
+   *
+   * @example
+   * ```ts
+   * import { createHeap } from "@lewd/alloc";
+   *
+   * // (module (memory (export "memory") 1)), compiled:
+   * const module = new WebAssembly.Module(new Uint8Array([
+   *   0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, 109, 101, 109,
+   *   111, 114, 121, 2, 0,
+   * ]));
+   * let instance = new WebAssembly.Instance(module);
+   * const heap = createHeap({
+   *   memory: instance.exports.memory as WebAssembly.Memory,
+   *   respawn: () => {
+   *     instance = new WebAssembly.Instance(module);
+   *     return instance.exports.memory as WebAssembly.Memory;
+   *   },
+   * });
+   * heap.trim(); // the module follows the heap to its new memory
+   * ```
+   */
+  respawn?: () => WebAssembly.Memory;
 }
+
+/**
+ * How `trim` replaces an adopted memory: through `respawn`, grown to `pages`
+ * if smaller; without one it refuses, changing nothing.
+ */
+const renewal = (
+  heap: State,
+  respawn: (() => WebAssembly.Memory) | undefined,
+) =>
+(pages: number): WebAssembly.Memory => {
+  if (!respawn) {
+    throw new TypeError(
+      "trim: this heap adopted its memory; give createHeap a respawn that re-instantiates the module defining it",
+    );
+  }
+  const next = respawn();
+  if (
+    !(next instanceof WebAssembly.Memory && next.buffer instanceof ArrayBuffer)
+  ) {
+    throw new TypeError(
+      `trim: the heap's respawn must return an unshared WebAssembly.Memory, got ${
+        describe(next)
+      }`,
+    );
+  }
+  const size = next.buffer.byteLength / 0x1_0000;
+  if (size * PAGE_BLOCKS >= heap.cap) {
+    throw new RangeError(
+      `trim: the heap's respawn returned a memory of ${size} pages, not smaller than the ${
+        heap.cap / PAGE_BLOCKS
+      } it replaces`,
+    );
+  }
+  if (size < pages) next.grow(pages - size);
+  return next;
+};
 
 /**
  * A heap of its own, from {@linkcode createHeap}: the module's API (each
@@ -90,6 +163,10 @@ export interface Heap {
   alloc: typeof alloc;
   /** {@linkcode allocAligned} on this heap. */
   allocAligned: typeof allocAligned;
+  /** {@linkcode allocMovable} on this heap. */
+  allocMovable: typeof allocMovable;
+  /** {@linkcode compact} this heap. */
+  compact: typeof compact;
   /** {@linkcode lease} on this heap. */
   lease: typeof lease;
   /** {@linkcode malloc} on this heap. */
@@ -114,6 +191,8 @@ export interface Heap {
   stats: typeof stats;
   /** {@linkcode trim} on this heap. */
   trim: typeof trim;
+  /** {@linkcode reclaim} on this heap. */
+  reclaim: typeof reclaim;
   /** {@linkcode bind} to this heap. */
   bind: typeof bind;
   /** {@linkcode bindSegments} to this heap. */
@@ -147,12 +226,16 @@ export interface Heap {
  * compiled module exports, say) instead of a new one-page memory, keeping the
  * first `options.reserved` bytes (the module's static data and stack) out of
  * its hands. `trim()` replaces a heap's memory, which a module that defines
- * the memory cannot follow: do not trim such a heap.
+ * the memory cannot follow by itself: trimming such a heap needs
+ * `options.respawn`, which re-instantiates the module (see
+ * {@linkcode HeapOptions}); without it, a trim that would release pages
+ * throws, changing nothing.
  *
  * @param options What to manage; see {@linkcode HeapOptions}.
  * @returns The heap.
  * @throws {TypeError} If `options.memory` is not an unshared
- * `WebAssembly.Memory`.
+ * `WebAssembly.Memory`, or `options.respawn` is not a function or comes
+ * without `options.memory`.
  * @throws {RangeError} If `options.reserved` is not an integer from 0 to
  * the memory's size.
  *
@@ -167,7 +250,7 @@ export interface Heap {
  * ```
  */
 export function createHeap(options?: HeapOptions): Heap {
-  const { memory, reserved = 0 } = options ?? {};
+  const { memory, reserved = 0, respawn } = options ?? {};
   if (
     memory !== undefined &&
     !(memory instanceof WebAssembly.Memory &&
@@ -183,9 +266,25 @@ export function createHeap(options?: HeapOptions): Heap {
       `createHeap: reserved must be an integer from 0 to ${size}, got ${reserved}`,
     );
   }
+  if (respawn !== undefined) {
+    checkFunction("createHeap", "respawn", respawn);
+    if (!memory) {
+      throw new TypeError(
+        "createHeap: respawn re-creates an adopted memory: give memory too",
+      );
+    }
+  }
   const heap = createState(memory);
   if (reserved > 16) protectIn(heap, 0, reserved);
-  return {
+  return apiOf(
+    heap,
+    memory ? () => trimIn(heap, renewal(heap, respawn)) : () => trimIn(heap),
+  );
+}
+
+/** The API of a {@linkcode Heap} over `heap`, `trim` its way to trim. */
+export const apiOf = (heap: State, trim: () => number): Heap =>
+  ({
     get mem() {
       return heap.mem;
     },
@@ -201,6 +300,8 @@ export function createHeap(options?: HeapOptions): Heap {
     alloc: allocOn(heap),
     allocAligned: (size, align, token) =>
       allocAlignedIn(heap, size, align, token),
+    allocMovable: (size, token) => allocMovableIn(heap, size, token),
+    compact: () => compactIn(heap),
     lease: (size, align) => leaseIn(heap, size, align),
     malloc: (size, align) => mallocIn(heap, size, align),
     calloc: (count, size) => callocIn(heap, count, size),
@@ -212,7 +313,8 @@ export function createHeap(options?: HeapOptions): Heap {
     grow: (pages) => growIn(heap, pages),
     limit: (pages) => limitIn(heap, pages),
     stats: () => statsOf(heap),
-    trim: () => trimIn(heap),
+    trim,
+    reclaim: () => reclaimWith(allocations(heap), trim),
     bind: (spawn, respawn) => bindIn(heap, spawn, respawn),
     bindSegments: (spawn, respawn, binary) =>
       bindSegmentsIn(heap, spawn, respawn, binary),
@@ -225,5 +327,4 @@ export function createHeap(options?: HeapOptions): Heap {
     debug: (on) => debugIn(heap, on),
     render: (options) => renderOf(heap, options),
     policy: (name) => policyOf(heap, name),
-  } as Heap;
-}
+  }) as Heap;

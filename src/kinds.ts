@@ -86,7 +86,8 @@ export const allocation = (
   const span = block && ext(heap).span(block);
   if (
     span <= 0 || (span >= STRONG) != strong ||
-    heap.kinds?.orphans.get(block) || heap.guarded?.has(block)
+    heap.kinds?.orphans.get(block) || heap.guarded?.has(block) ||
+    heap.movables?.byBlock.has(block)
   ) {
     throw new RangeError(
       `${name}: ${ptr} is not the address of a live ${

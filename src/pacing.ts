@@ -81,8 +81,13 @@ export const nudge = (heap: State): void => {
     heap.collected = false;
     pace(heap);
   }
+  throwaway(heap.nudgeSize);
+};
+
+/** A buffer of `size` bytes, never touched, that the engine counts. */
+export const throwaway = (size: number): void => {
   try {
-    const buffer = new ArrayBuffer(heap.nudgeSize);
+    const buffer = new ArrayBuffer(size);
     if (detaches) (buffer as Detachable).transfer(0);
   } catch {
     // No room for the throwaway: the engine is collecting already.

@@ -10,6 +10,7 @@
 import { type Core, newCore } from "./core.ts";
 import type { Ext } from "./extension.ts";
 import type { Kinds } from "./kinds.ts";
+import type { Movables } from "./movable.ts";
 import { pace } from "./pacing.ts";
 
 /** Blocks of 16 bytes in a 64 KiB page. */
@@ -90,6 +91,8 @@ export interface State extends Hooks {
   ext: Ext | undefined;
   /** The pointer kinds' bookkeeping, once in use (`kinds.ts`). */
   kinds: Kinds | undefined;
+  /** The movable spans, once any (`movable.ts`; absent until then). */
+  movables?: Movables;
   /** First blocks of the protected ranges, once any (`protect.ts`). */
   guarded: Set<number> | undefined;
   /** Scratches handed out in debug mode, as [first, end) blocks. */
@@ -100,13 +103,14 @@ export interface State extends Hooks {
 
 /**
  * A heap over `memory` (a new one-page memory if not given), all of it free
- * but the null guard; `rebound` is told of every later rebinding.
+ * but the null guard; `rebound` is told of every later rebinding. A `core`
+ * whose records already cover `memory` (a shared heap's) is taken as it is.
  */
 export const createState = (
   memory: WebAssembly.Memory = new WebAssembly.Memory({ initial: 1 }),
   rebound: (heap: State) => void = () => {},
+  core: Core = newCore(),
 ): State => {
-  const core = newCore();
   const buf = memory.buffer as ArrayBuffer;
   const heap: State = {
     // The core's own functions: no JS frame between alloc and the core.

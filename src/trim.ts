@@ -9,26 +9,40 @@ import { rebind } from "./growth.ts";
 import { notify } from "./notify.ts";
 import { PAGE_BLOCKS, type State } from "./state.ts";
 
-/** {@linkcode trim} on `heap`. */
-export const trimIn = (heap: State): number => {
+/** A new memory of `pages` pages: how `trim` replaces a memory it made. */
+const fresh = (pages: number): WebAssembly.Memory => {
+  try {
+    return new WebAssembly.Memory({ initial: pages });
+  } catch (cause) {
+    throw new RangeError(
+      `trim: cannot create a memory of ${pages * PAGE_BLOCKS * 16} bytes`,
+      { cause },
+    );
+  }
+};
+
+/**
+ * {@linkcode trim} on `heap`; `renew(pages)` makes the memory that replaces
+ * `mem`, of `pages` pages at least, and throws, changing nothing, if it
+ * cannot (`createHeap` passes its own for a memory it adopted).
+ */
+export const trimIn = (
+  heap: State,
+  renew: (pages: number) => WebAssembly.Memory = fresh,
+): number => {
+  const size = heap.buf.byteLength;
   const pages = Math.ceil((heap.cap - heap.core.tail()) / PAGE_BLOCKS);
   const kept = pages * PAGE_BLOCKS * 16;
-  const released = heap.buf.byteLength - kept;
-  if (released <= 0) return 0;
-  let next: WebAssembly.Memory;
-  try {
-    next = new WebAssembly.Memory({ initial: pages });
-  } catch (cause) {
-    throw new RangeError(`trim: cannot create a memory of ${kept} bytes`, {
-      cause,
-    });
-  }
+  if (kept >= size) return 0;
+  const next = renew(pages);
   new Uint8Array(next.buffer).set(new Uint8Array(heap.buf, 0, kept));
   // Views over the old buffer now fail as they do after a growth (its
   // length is 0) instead of reading a memory that nothing uses any more.
   heap.mem.grow(0);
-  heap.core.cut(pages * PAGE_BLOCKS);
   rebind(heap, next);
+  heap.core.cut(heap.cap);
+  // Read before the callbacks, which may grow the new memory.
+  const released = size - heap.buf.byteLength;
   notify(heap, true);
   return released;
 };

@@ -57,14 +57,44 @@ async function sourceFiles(): Promise<string[]> {
 export const SOURCE_FILES: string[] = await sourceFiles();
 
 /**
+ * The documents both packages carry besides the README and the license: the
+ * files of `deno.json`'s `publish.include` that are not modules of the
+ * package, sorted.
+ */
+async function documentFiles(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const files: string[] = [];
+  const walk = async (path: string): Promise<void> => {
+    if (!path.endsWith("/")) {
+      files.push(path);
+      return;
+    }
+    for await (const entry of Deno.readDir(`${ROOT}${path}`)) {
+      await walk(`${path}${entry.name}${entry.isDirectory ? "/" : ""}`);
+    }
+  };
+  for (const entry of config.publish.include as string[]) {
+    if (!SOURCES.includes(entry)) await walk(entry);
+  }
+  return files.filter((file) =>
+    !["deno.json", "README.md", "LICENSE"].includes(file)
+  ).sort();
+}
+
+/** The documents and examples shipped as they are (see `documentFiles`). */
+export const DOCUMENT_FILES: string[] = await documentFiles();
+
+/**
  * The files the npm package must hold, and nothing else: each source module
- * as `.js` and `.d.ts`, the README, the license and the package.json.
+ * as `.js` and `.d.ts`, the documents as they are, the README, the license
+ * and the package.json.
  */
 export const PACKAGE_FILES: string[] = [
   ...SOURCE_FILES.flatMap((file) => {
     const stem = file.replace(/\.ts$/, "");
     return [`${stem}.js`, `${stem}.d.ts`];
   }),
+  ...DOCUMENT_FILES,
   "LICENSE",
   "README.md",
   "package.json",
@@ -286,5 +316,35 @@ export function assertChecks(
     `${where}: checks failed: ${failed.join(", ")}\n${
       JSON.stringify(result.bytes)
     }`,
+  );
+}
+
+/** What fixtures/reclaim_run.mjs reports: tokens, then watched tokens. */
+export interface ReclaimResult {
+  gc: boolean;
+  before: number;
+  grown: number;
+  released: number;
+  after: number;
+  ms: number;
+  watched?: ReclaimResult;
+}
+
+/**
+ * reclaim() ran where nothing could force a collection and gave back all of
+ * `mem` but one page: the 100 000 dropped tokens were collected.
+ */
+export function assertReclaimed(result: ReclaimResult): void {
+  assert(result.watched, "the watched tokens were tried too");
+  for (const each of [result, result.watched]) reclaimedAll(each);
+}
+
+/** All of `mem` but one page came back. */
+function reclaimedAll(result: ReclaimResult): void {
+  assert(!result.gc, "no gc() where reclaim is tried");
+  assert(result.grown >= 1_600_000, "100 000 × 16 bytes were allocated");
+  assert(
+    result.released == result.grown - 65536 && result.after == 65536,
+    `reclaim released ${result.released} of ${result.grown} bytes`,
   );
 }

@@ -4,13 +4,18 @@
 // example, and nothing imports from JSR (which CI cannot reach).
 
 import assert from "node:assert/strict";
-import { PACKAGE, ROOT, sh, SOURCE_FILES } from "./_setup.ts";
+import { DOCUMENT_FILES, PACKAGE, ROOT, sh, SOURCE_FILES } from "./_setup.ts";
+import { shippedProblems } from "../_shipped.ts";
 
 const deno = Deno.execPath();
 
-/** What JSR gets: the package's modules, README, license, config. */
+/**
+ * What JSR gets: the package's modules, the documents the README links,
+ * README, license, config.
+ */
 const PUBLISHED = [
   ...SOURCE_FILES,
+  ...DOCUMENT_FILES,
   "LICENSE",
   "README.md",
   "deno.json",
@@ -53,6 +58,11 @@ Deno.test("jsr: deno publish --dry-run passes, no slow types, the intended files
   const files = [...output.matchAll(/file:\/\/(\S+) \(/g)]
     .map(([, path]) => path.slice(ROOT.length)).sort();
   assert.deepEqual(files, PUBLISHED, output);
+  assert.deepEqual(
+    await shippedProblems(files, (file) => Deno.readTextFile(`${ROOT}${file}`)),
+    [],
+    "the JSR package's README links resolve in it; no file speaks of history",
+  );
 });
 
 interface DocTag {
@@ -94,26 +104,34 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
       "HeapOptions",
       "Imports",
       "Lease",
+      "Movable",
       "OutOfMemory",
       "Policy",
       "RenderOptions",
+      "SharedHeap",
+      "SharedHeapHandle",
+      "SharedHeapOptions",
       "Span",
       "Stats",
       "alloc",
       "allocAligned",
+      "allocMovable",
       "bind",
       "bindSegments",
       "buf",
       "calloc",
       "cap",
       "check",
+      "compact",
       "createHeap",
+      "createSharedHeap",
       "debug",
       "disown",
       "free",
       "grow",
       "i32",
       "imports",
+      "joinSharedHeap",
       "lease",
       "limit",
       "malloc",
@@ -122,6 +140,7 @@ Deno.test("jsr: every export documents its parameters, errors and an example", a
       "policy",
       "protect",
       "realloc",
+      "reclaim",
       "render",
       "restrict",
       "spans",

@@ -6,16 +6,21 @@
 import assert from "node:assert/strict";
 import {
   assertChecks,
+  assertReclaimed,
   cleanUp,
   expectedRun,
+  FIXTURES,
   HERE,
   PACKAGE,
   PACKAGE_FILES,
+  type ReclaimResult,
   ROOT,
   type RunResult,
   setUp,
   sh,
 } from "./_setup.ts";
+import { shippedProblems } from "../_shipped.ts";
+import { examples } from "../_markdown.ts";
 
 Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t) => {
   const workspace = await setUp();
@@ -81,6 +86,19 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
     );
 
     await t.step(
+      "the packed README's links resolve in the package; nothing speaks of history",
+      async () => {
+        assert.deepEqual(
+          await shippedProblems(
+            workspace.packed,
+            (file) => Deno.readTextFile(`${workspace.npm}/${file}`),
+          ),
+          [],
+        );
+      },
+    );
+
+    await t.step(
       "package.json: name, version, exports, types, sideEffects",
       async () => {
         const denoJson = JSON.parse(
@@ -100,6 +118,13 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
         assert.equal(pkg.types, "./mod.d.ts");
         assert.equal(pkg.main, "./mod.js");
         assert.equal(pkg.sideEffects, false);
+        assert.deepEqual(
+          [...pkg.files].sort(),
+          PACKAGE_FILES.filter((file) => file != "package.json"),
+        );
+        assert.deepEqual(pkg.engines, { node: ">=20" });
+        assert.ok(pkg.keywords.includes("webassembly"));
+        assert.equal(pkg.repository, undefined, "no git remote, no URL");
         assert.ok(
           typeof pkg.description == "string" && pkg.description.length > 10,
         );
@@ -130,6 +155,50 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
           result.bytes.releasedAfterChurn > 0,
           "trim() gave the churn's pages back",
         );
+      },
+    );
+
+    await t.step(
+      "reclaim() under Node without --expose-gc gives back dropped tokens' memory",
+      async () => {
+        for (const file of ["reclaim_run.mjs", "reclaim_main.mjs"]) {
+          await Deno.copyFile(
+            `${FIXTURES}${file}`,
+            `${workspace.consumer}/${file}`,
+          );
+        }
+        const { stdout } = await sh("node", ["reclaim_main.mjs"], {
+          cwd: workspace.consumer,
+        });
+        const result = JSON.parse(stdout) as ReclaimResult;
+        console.log(`Node reclaim: ${stdout.trim()}`);
+        assertReclaimed(result);
+      },
+    );
+
+    await t.step(
+      "a shared heap: 4 worker_threads × 10 000 random operations, no overlap, bytes kept",
+      async () => {
+        for (
+          const file of [
+            "shared_stress.mjs",
+            "shared_node.mjs",
+            "shared_node_worker.mjs",
+          ]
+        ) {
+          await Deno.copyFile(
+            `${FIXTURES}${file}`,
+            `${workspace.consumer}/${file}`,
+          );
+        }
+        const { stdout } = await sh("node", ["shared_node.mjs"], {
+          cwd: workspace.consumer,
+        });
+        const result = JSON.parse(stdout);
+        console.log(`Node shared heap: ${stdout.trim()}`);
+        assert.equal(result.threads, 4);
+        assert.ok(result.spans > 1000, "thousands of live spans checked");
+        assert.ok(result.resizes > 0, "the workers saw the memory grow");
       },
     );
 
@@ -178,6 +247,87 @@ export { blocks, buffer, got, memory, ptr, released, scratch, view };
         await sh(`${HERE}node_modules/.bin/tsc`, ["-p", "."], {
           cwd: consumer,
         });
+      },
+    );
+
+    await t.step(
+      "CommonJS: require() from Node 20.19 on, import() on every Node 20",
+      async () => {
+        await Deno.writeTextFile(
+          `${workspace.consumer}/require.cjs`,
+          `const report = { node: process.version };
+try {
+  report.required = typeof require("${PACKAGE}").alloc;
+} catch (error) {
+  report.error = error.code;
+}
+import("${PACKAGE}").then(({ alloc, i32 }) => {
+  const owner = {};
+  const ptr = alloc(16, owner);
+  i32[ptr >>> 2] = 7;
+  report.imported = i32[ptr >>> 2];
+  console.log(JSON.stringify(report));
+});
+`,
+        );
+        const { stdout } = await sh("node", ["require.cjs"], {
+          cwd: workspace.consumer,
+        });
+        const report = JSON.parse(stdout);
+        const [major, minor] = report.node.slice(1).split(".").map(Number);
+        // require(esm) without a flag: Node 20.19+, 22.12+, 23+.
+        const unflagged = major == 20
+          ? minor >= 19
+          : major == 22
+          ? minor >= 12
+          : major > 22;
+        if (unflagged) assert.equal(report.required, "function", report.node);
+        else assert.equal(report.error, "ERR_REQUIRE_ESM", report.node);
+        assert.equal(report.imported, 7, "import() from CommonJS");
+      },
+    );
+
+    await t.step(
+      "the README's TypeScript, pasted into a strict Node project, compiles and runs",
+      async () => {
+        const project = `${workspace.consumer}/readme`;
+        await Deno.mkdir(project);
+        const readme = await Deno.readTextFile(`${workspace.npm}/README.md`);
+        const files: { name: string; output?: string }[] = [];
+        for (const { line, code, output } of examples(readme)) {
+          const name = `block_${line}`;
+          await Deno.writeTextFile(`${project}/${name}.ts`, code);
+          files.push({ name, output });
+        }
+        assert.ok(files.length >= 3, "the README has its examples");
+        await Deno.writeTextFile(
+          `${project}/tsconfig.json`,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              module: "nodenext",
+              moduleResolution: "nodenext",
+              target: "es2022",
+              lib: ["es2023", "esnext.disposable", "dom"],
+              types: [],
+              outDir: "out",
+            },
+            include: ["*.ts"],
+          }),
+        );
+        await Deno.writeTextFile(
+          `${project}/package.json`,
+          JSON.stringify({ type: "module", private: true }),
+        );
+        await sh(`${HERE}node_modules/.bin/tsc`, ["-p", "."], { cwd: project });
+        for (const { name, output } of files) {
+          const { stdout } = await sh("node", [`out/${name}.js`], {
+            cwd: project,
+          });
+          if (output !== undefined) {
+            assert.equal(stdout.trim(), output.trim(), `README ${name}`);
+          }
+        }
       },
     );
   } finally {

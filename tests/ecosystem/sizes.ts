@@ -103,11 +103,17 @@ export const EXTENSIONS: readonly { name: string; exports: string[] }[] = [
     exports: ["malloc", "calloc", "realloc", "free", "imports"],
   },
   { name: "`lease`", exports: ["lease"] },
+  { name: "`reclaim`", exports: ["reclaim"] },
+  { name: "`allocMovable` / `compact`", exports: ["allocMovable", "compact"] },
   { name: "`own` / `disown`", exports: ["own", "disown"] },
   { name: "`protect` / `restrict`", exports: ["protect", "restrict"] },
   { name: "data segments (`bindSegments`)", exports: ["bindSegments"] },
   { name: "alignment (`allocAligned`)", exports: ["allocAligned"] },
   { name: "`createHeap`", exports: ["createHeap"] },
+  {
+    name: "shared heaps",
+    exports: ["createSharedHeap", "joinSharedHeap"],
+  },
   { name: "`policy`", exports: ["policy"] },
   { name: "`stats` / `limit` / `grow`", exports: ["stats", "limit", "grow"] },
   {

@@ -47,6 +47,8 @@ heap.watch(refresh, refresh);
 export const {
   alloc,
   allocAligned,
+  allocMovable,
+  compact,
   lease,
   malloc,
   calloc,
@@ -59,6 +61,7 @@ export const {
   limit,
   stats,
   trim,
+  reclaim,
   bind,
   bindSegments,
   watch,

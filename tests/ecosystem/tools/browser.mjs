@@ -1,11 +1,12 @@
 // Loads pages in headless Chromium (Debian's /usr/bin/chromium, driven by the
 // pinned playwright-core) and reports what they computed. Usage:
 //
-//   node browser.mjs DIR PAGE...
+//   node browser.mjs [--no-expose-gc] DIR PAGE...
 //
 // Serves DIR on 127.0.0.1 (an ephemeral port, this process only), opens each
 // PAGE (a file in DIR) in a fresh context, waits for the page to set
-// `globalThis.lewdResult`, and prints one JSON report on stdout:
+// `globalThis.lewdResult`, and prints one JSON report on stdout (every page is
+// served cross-origin isolated):
 // { browser, pages: { PAGE: { value, errors } } } where `errors` lists every
 // console error, uncaught page error, failed request and HTTP error seen.
 
@@ -35,7 +36,8 @@ const TYPES = {
   ".mjs": "text/javascript; charset=utf-8",
 };
 
-const [root, ...pages] = process.argv.slice(2);
+const exposeGc = process.argv[2] != "--no-expose-gc";
+const [root, ...pages] = process.argv.slice(exposeGc ? 2 : 3);
 
 const server = createServer(async (request, response) => {
   const path = normalize(
@@ -47,6 +49,9 @@ const server = createServer(async (request, response) => {
     response.writeHead(200, {
       "content-type": TYPES[extname(path)] ?? "application/octet-stream",
       "cache-control": "no-store",
+      // Cross-origin isolation, so that pages may share memory with workers.
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
     });
     response.end(body);
   } catch {
@@ -58,7 +63,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ARGS,
+  args: exposeGc ? ARGS : ARGS.filter((arg) => arg != "--js-flags=--expose-gc"),
   timeout: TIMEOUT,
 });
 const report = { browser: browser.version(), pages: {} };
