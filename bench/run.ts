@@ -397,7 +397,8 @@ const runScenarios = async (
  * `mem` stays to the live set; docs/CONTRACT.md, section Freeing by the GC),
  * and with `gc()` every 5 000 operations for the cost, in Deno and Node; in
  * headless Chromium too (no forced figure: it needs a flag) when a full run
- * finds it.
+ * finds it, and in Bun and headless Firefox (tests/engines/), with the pacing
+ * as it is and taken out.
  */
 const runPressure = async (): Promise<NonNullable<Results["pressure"]>> => {
   const free = [String(plan.pressure), "--result"];
@@ -428,6 +429,31 @@ const runPressure = async (): Promise<NonNullable<Results["pressure"]>> => {
     pressure.push({ runtime: "chromium", free: JSON.parse(line) });
   } catch (error) {
     log(`no Chromium run (${error instanceof Error ? error.message : error})`);
+  }
+  for (const runtime of ["bun", "firefox"] as const) {
+    try {
+      const engine = async (...extra: string[]) => {
+        const out = await run("deno", [
+          "run",
+          "-A",
+          path(new URL("gc/run_engines.ts", BENCH)),
+          runtime,
+          ...extra,
+          String(plan.pressure),
+          "--json",
+        ], { cwd: ROOT });
+        return JSON.parse(out.trim().split("\n").at(-1)!);
+      };
+      pressure.push({
+        runtime,
+        free: await engine(),
+        unpaced: await engine("--pacing=off"),
+      });
+    } catch (error) {
+      log(
+        `no ${runtime} run (${error instanceof Error ? error.message : error})`,
+      );
+    }
   }
   return pressure;
 };

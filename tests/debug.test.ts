@@ -148,9 +148,15 @@ Deno.test("render: an SVG with a bar per span, the legend, the figures and the s
   );
   assert.match(svg, /fragmentation \d+\.\d% \(1 − largest ÷ free\)/);
   assert.match(svg, /stroke="#e45756"/, "the scratch outline");
+  // Touching spans of one kind share a bar (tokens the GC has not freed yet
+  // may lie side by side): a bar per run of them at least.
+  const runs = spans().filter((span, i, all) =>
+    i == 0 || all[i - 1].kind != span.kind ||
+    all[i - 1].start + all[i - 1].size != span.start
+  );
   assert.ok(
-    (svg.match(/<rect /g) ?? []).length >= spans().length,
-    "a bar per span at least",
+    (svg.match(/<rect /g) ?? []).length >= runs.length,
+    "a bar per run of touching spans of one kind at least",
   );
   assert.match(svg, />0x0</, "the address axis");
   for (const bad of [0, -1, 1.5]) {

@@ -14,6 +14,7 @@ import {
   throws,
 } from "node:assert";
 import { alloc, i32, mem, trim } from "../mod.ts";
+import { collectUntil } from "./_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // The model: xoshiro128** (Blackman & Vigna) and how prng.wat seeds a generator.
@@ -62,9 +63,6 @@ const next = (s: number[]): number => {
 
 const draw = (next: () => number, count: number) =>
   Array.from({ length: count }, next);
-
-const gc = (globalThis as { gc?: () => void }).gc;
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // ---------------------------------------------------------------------------
 // Import the example with `WebAssembly.Instance` watched, to see each
@@ -228,7 +226,6 @@ Deno.test("trim respawns the module over the new mem; state and table survive, i
 });
 
 Deno.test("dropped generators are collected, and trim gives their pages back", async () => {
-  ok(gc, "run with --v8-flags=--expose-gc");
   const survivor = new MyPRNG(2024);
   const model = seedState(2024);
   trim();
@@ -243,15 +240,13 @@ Deno.test("dropped generators are collected, and trim gives their pages back", a
   const peak = mem.buffer.byteLength;
   ok(peak >= baseline + 1_600_000, `mem grew for the generators (${peak})`);
 
-  // Finalizers run in later tasks; the first yield also ends the task that
+  // Finalizers run in later tasks; collectUntil first ends the task that
   // created the generators (WeakRefs keep their targets until it ends).
   let released = 0;
-  for (let round = 0; round < 10 && mem.buffer.byteLength > baseline; round++) {
-    await tick();
-    gc!();
-    await tick();
+  await collectUntil(() => {
     released += trim();
-  }
+    return mem.buffer.byteLength == baseline;
+  }, "the generators' finalizers");
   assertEquals(mem.buffer.byteLength, baseline, "back to the baseline");
   assertEquals(released, peak - baseline);
 

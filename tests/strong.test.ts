@@ -17,7 +17,7 @@ import {
   realloc,
   stats,
 } from "../mod.ts";
-import { gc, tick } from "./_helpers.ts";
+import { Tracker } from "./_helpers.ts";
 
 const bytes = (ptr: number, size: number) =>
   new Uint8Array(buf, ptr >>> 0, size);
@@ -36,15 +36,14 @@ Deno.test("malloc: 16-aligned, never below 16, placed by best fit, and kept thro
   free(c);
   assert.equal(alloc(40), c, "the scratch sees the hole");
   assert.equal(malloc(40), c);
-  for (let i = 0; i < 3; i++) {
-    await tick();
-    gc();
-  }
-  await tick();
+  // A dropped token's finalizer proves that a collection ran meanwhile.
+  const tracker = new Tracker();
+  tracker.token();
+  await tracker.collect(1);
   const before = stats().used;
   i32[a >>> 2] = 1234;
-  gc();
-  await tick();
+  tracker.token();
+  await tracker.collect(1);
   assert.equal(stats().used, before, "the GC frees no strong allocation");
   assert.equal(i32[a >>> 2], 1234);
   free(a);

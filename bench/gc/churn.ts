@@ -11,13 +11,16 @@
  * K operations; needs `--expose-gc`).
  *
  * Reports: peak `mem` bytes, peak live bytes (sum of requested sizes), their
- * ratio, and ns per operation (wall time including the yields, and "busy" time
+ * ratio, the physical floor (live bytes plus the bytes allocated between two
+ * yields, the least `mem` could hold if finalizers ran at every yield) and its
+ * ratio to the peak live bytes, and ns per operation (wall time including the yields, and "busy" time
  * excluding the time spent awaiting the event loop).
  *
  *   deno run bench/gc/churn.ts [ops] [--gc=K]
  *                              [--yield=message|timeout] [--every=N]
  *   node bench/gc/run_node.mjs [same arguments]   (bundles with esbuild first)
  *   node bench/gc/run_chromium.mjs [same arguments]   (headless Chromium)
+ *   deno run -A bench/gc/run_engines.ts bun|firefox [--pacing=off] [same]
  *
  * `--json` prints the result as one JSON line; `--result` as the `RESULT`
  * line that bench/run.ts reads (its "pressure" section).
@@ -92,6 +95,12 @@ for (let i = 0; i < LIVE; i++) {
 }
 let peakLive = live;
 let peakMem = lib.cap * 16;
+// The physical floor: what must be in `mem` if every dropped token were freed
+// at the next yield: the live bytes when a yield ends, plus the blocks
+// allocated before the next one.
+let windowStart = live;
+let windowBytes = 0;
+let floor = live;
 let idle = 0;
 const start = performance.now();
 for (let op = 1; op <= OPS; op++) {
@@ -99,6 +108,7 @@ for (let op = 1; op <= OPS; op++) {
   const size = randSize();
   const token = {};
   lib.alloc(size, token);
+  windowBytes += Math.ceil(size / 16) * 16;
   live += size - sizes[i];
   sizes[i] = size;
   tokens[i] = token; // the old token is garbage now
@@ -107,6 +117,8 @@ for (let op = 1; op <= OPS; op++) {
   if (m > peakMem) peakMem = m;
   if (GC_EVERY && op % GC_EVERY == 0) g.gc();
   if (op % EVERY == 0) {
+    if (windowStart + windowBytes > floor) floor = windowStart + windowBytes;
+    [windowStart, windowBytes] = [live, 0];
     const t = performance.now();
     await pause();
     idle += performance.now() - t;
@@ -129,6 +141,8 @@ const result = {
   peakMemMiB: MiB(peakMem),
   peakLiveMiB: MiB(peakLive),
   ratio: (peakMem / peakLive).toFixed(2),
+  floorMiB: MiB(floor),
+  floorRatio: (floor / peakLive).toFixed(2),
   nsPerOp: Math.round((wall * 1e6) / OPS),
   busyNsPerOp: Math.round(((wall - idle) * 1e6) / OPS),
 };

@@ -72,6 +72,9 @@ export interface PressureResult {
   peakMemMiB: string;
   peakLiveMiB: string;
   ratio: string;
+  /** Live bytes plus the bytes allocated between two yields (newer runs). */
+  floorMiB?: string;
+  floorRatio?: string;
   nsPerOp: number;
   busyNsPerOp: number;
 }
@@ -170,10 +173,13 @@ export interface Results {
   /**
    * The churn loop without `gc()` and with `gc()` every 5 000 operations, per
    * runtime (absent in older results; Chromium only where it is installed).
+   * Bun and Firefox (full runs, where tests/engines/ can run them) have no
+   * forced figure; `unpaced` is the same loop with the pacing taken out.
    */
   pressure?: {
     runtime: string;
     free: PressureResult;
     forced?: PressureResult;
+    unpaced?: PressureResult;
   }[];
 }

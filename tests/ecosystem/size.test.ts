@@ -25,18 +25,18 @@ import {
 } from "./sizes.ts";
 
 // The budgets hold today's sizes (the larger of the two bundlers, with about
-// 1% of slack), so that any growth fails here. The aims are where the bundles
+// 1% of slack; +40 B for the per-engine pacing), so that any growth fails here. The aims are where the bundles
 // should get to, printed beside them; they are out of reach while the basic
 // path keeps its behaviour. Measured by taking each out: the GC pacing, the
 // growth loop, the error messages and the out-of-memory cause together cost
 // more than the `alloc`-only consumer's gap, and with `watch`, `bind` and
 // `trim`, more than the basic consumer's.
 /** gzip -9 budget of a minified `alloc`-only consumer, in bytes. */
-const ALLOC_ONLY_BUDGET = 2_400;
+const ALLOC_ONLY_BUDGET = 2_440;
 /** What the `alloc`-only consumer aims at (printed, not enforced). */
 const ALLOC_ONLY_AIM = 1_800;
 /** gzip -9 budget of a minified basic-API consumer, in bytes. */
-const BASIC_BUDGET = 3_030;
+const BASIC_BUDGET = 3_070;
 /** What the basic-API consumer aims to stay below (printed, not enforced). */
 const BASIC_AIM = 2_100;
 
