@@ -125,7 +125,19 @@ Deno.test("npm: build, pack, install and run the PRNG example in Node", async (t
         );
         assert.deepEqual(pkg.engines, { node: ">=20" });
         assert.ok(pkg.keywords.includes("webassembly"));
-        assert.equal(pkg.repository, undefined, "no git remote, no URL");
+        // The repository field is the git remote `origin`, if there is one.
+        const origin = await new Deno.Command("git", {
+          args: ["remote", "get-url", "origin"],
+          cwd: ROOT,
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const url = new TextDecoder().decode(origin.stdout).trim();
+        assert.deepEqual(
+          pkg.repository,
+          origin.success && url ? { type: "git", url } : undefined,
+          "the remote origin's URL, or no field",
+        );
         assert.ok(
           typeof pkg.description == "string" && pkg.description.length > 10,
         );
