@@ -24,7 +24,7 @@
  */
 
 import { big as bigText } from "../../lib/big.generated.ts";
-import { core as coreText } from "../../lib/core.generated.ts";
+import { core as coreText, KEY } from "../../lib/core.generated.ts";
 import {
   between,
   consume,
@@ -53,7 +53,7 @@ const CHURN_LIVE = int("churnLive", 10_000);
 const CHURN_OPS = int("churnOps", 50_000);
 
 const compile = (text: string) =>
-  new WebAssembly.Module(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  new WebAssembly.Module(Uint8Array.from(text, (c) => c.charCodeAt(0) ^ KEY));
 const CORES = { default: compile(coreText), big: compile(bigText) };
 type Kind = keyof typeof CORES;
 const KINDS = Object.keys(CORES) as Kind[];
