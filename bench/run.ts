@@ -25,6 +25,7 @@ import {
   targets,
 } from "./lib/report.ts";
 import type {
+  BigCoreResult,
   ChurnResult,
   CoreResult,
   Env,
@@ -292,6 +293,11 @@ const plan = smoke
     heap: ["count=10000", "rounds=1"],
     growth: ["count=20000"],
     frag: ["scale=0.1"],
+    big: {
+      cores: ["sizes=1000,10000", "rounds=1", "warmup=0", "churnOps=2000"],
+      ops: [1_000, 10_000],
+      opsArgs: ["rounds=1", "warmup=0", "ops=1000"],
+    },
     pressure: 20_000,
   }
   : {
@@ -307,6 +313,11 @@ const plan = smoke
     heap: ["count=100000", "rounds=5"],
     growth: ["count=200000"],
     frag: [] as string[],
+    big: {
+      cores: [] as string[],
+      ops: [1_000, 1_000_000],
+      opsArgs: ["rounds=7", "warmup=1"],
+    },
     pressure: 2_000_000,
   };
 
@@ -388,8 +399,47 @@ const runScenarios = async (
     heap,
     growth,
     frag,
+    big: await runBig(peersArg),
     pressure: await runPressure(),
   };
+};
+
+/**
+ * The big core beside the default core: both alone, `alloc` on each core's
+ * heap at the smallest and largest live counts (one process each, in turn),
+ * and the fragmentation traces on a big-core heap.
+ */
+const runBig = async (
+  peersArg: string,
+): Promise<NonNullable<Results["big"]>> => {
+  const cores = await scenario<BigCoreResult>("scenarios/big.ts", [
+    peersArg,
+    ...plan.big.cores,
+  ]);
+  const ops: OpsResult[] = [];
+  for (const live of plan.big.ops) {
+    for (const heap of ["big", "default"]) {
+      ops.push(
+        await scenario<OpsResult>("scenarios/ops.ts", [
+          `live=${live}`,
+          `heap=${heap}`,
+          ...plan.big.opsArgs,
+        ]),
+      );
+    }
+  }
+  const frag: FragResult[] = [];
+  for (const trace of ["uniform", "log-uniform", "phase"]) {
+    frag.push(
+      await scenario<FragResult>("scenarios/frag.ts", [
+        peersArg,
+        `trace=${trace}`,
+        "allocator=lewd big",
+        ...plan.frag,
+      ]),
+    );
+  }
+  return { cores, ops, frag };
 };
 
 /**
@@ -553,6 +603,9 @@ const results: Results = from
 const table = markdownTable(rows(results));
 console.log(table);
 if (smoke) {
+  // Rendered, not written: the page's code runs on every smoke run.
+  resultsMarkdown(results, table, "results.svg");
+  chart(results, targets(results));
   log(`smoke run done in ${((performance.now() - started) / 1000).toFixed(0)} s;
   figures from a smoke run mean nothing, RESULTS.md is not written`);
 } else {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { bigSection } from "./big_report.ts";
 import type { FragResult, Results, Split } from "./results.ts";
 
 /** One row of the table. */
@@ -994,7 +995,7 @@ ${results.sizes.extensions}
 
 `
       : ""
-  }## Picture
+  }${bigSection(results)}## Picture
 
 ![Targets, churn, fragmentation and size](${chart})
 

@@ -8,8 +8,11 @@
 /** ops.ts: one heap of `live` live spans. */
 export interface OpsResult {
   runtime: string;
-  /** The heap measured: the module's own or one of `createHeap()`. */
-  heap?: "default" | "create";
+  /**
+   * The heap measured: the module's own, one of `createHeap()`, or the big
+   * entry point's (the big core).
+   */
+  heap?: "default" | "create" | "big";
   live: number;
   liveAfterDrop: number;
   memBytes: number;
@@ -33,6 +36,33 @@ export interface CoreResult {
   coreBytes: number;
   heaps: { live: number; ns: { peek: number; take: number; free: number } }[];
   ratio: { take_last_first: number };
+}
+
+/** big.ts: the big core beside the default core, both alone. */
+export interface BigCoreResult {
+  coreBytes: { default: number; big: number };
+  ops: number;
+  rounds: number;
+  heaps: {
+    kind: "default" | "big";
+    live: number;
+    memory: { bytes: number; perSpan: number; again: number[] };
+    ns: { peek: number; take: number; free: number };
+  }[];
+  /** Big ÷ default, paired by round. */
+  ratios: { live: number; peek: number; take: number; free: number }[];
+  /**
+   * Per `live`: nanoseconds per dependent load at random cache lines of a
+   * buffer as large as the big core's records (`bytes`).
+   */
+  latency: { live: number; bytes: number; ns: number }[];
+  churn: {
+    live: number;
+    ops: number;
+    ns: { default: number; big: number; dlmalloc: number };
+    bigOverDlmalloc: number;
+    defaultOverDlmalloc: number;
+  };
 }
 
 /** Nanoseconds per op of one churn variant, and where they went. */
@@ -170,6 +200,13 @@ export interface Results {
   heap: HeapResult;
   growth: GrowthResult;
   frag: FragResult[];
+  /**
+   * The big core (absent in older results): both cores alone (big.ts),
+   * `alloc` on the big entry point's heap and on the default one at the
+   * smallest and largest live counts (ops.ts), and the fragmentation traces
+   * on a big-core heap (frag.ts, `allocator=lewd big`).
+   */
+  big?: { cores: BigCoreResult; ops: OpsResult[]; frag: FragResult[] };
   /**
    * The churn loop without `gc()` and with `gc()` every 5 000 operations, per
    * runtime (absent in older results; Chromium only where it is installed).

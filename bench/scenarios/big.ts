@@ -12,6 +12,9 @@
  * - **ops**: on those heaps, as core.ts times them (interleaved rounds, the
  *   caches evicted before each loop), `ops` calls of `peek`, of `take`, and
  *   of `free` for what `take` returned.
+ * - **latency**: what reading a record out of the cache costs: for each
+ *   `live`, nanoseconds per dependent load at random cache lines of a buffer
+ *   as large as the big core's records there (a pointer chase).
  * - **churn**: the trace of churn.ts (`churnLive` live allocations of
  *   16–1 024 B, each op drops a random one and allocates a replacement) with
  *   an explicit free, run by each core (taking blocks, growing by half when
@@ -159,6 +162,43 @@ for (let round = 0; round < WARMUP + ROUNDS; round++) {
   }
 }
 
+// --- latency --------------------------------------------------------------
+
+/**
+ * Nanoseconds per dependent load at random cache lines of `size` bytes (at
+ * least 1 MiB): what reading a record that is not in the cache costs.
+ */
+function chase(size: number): number {
+  const lines = Math.max(size, 1 << 20) >>> 6;
+  const next = new Int32Array(lines * 16);
+  // One cycle through every line in a random order (Sattolo).
+  const order = new Int32Array(lines).map((_, i) => i);
+  for (let i = lines - 1; i > 0; i--) {
+    const j = between(random, 0, i - 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  for (let i = 0; i < lines; i++) {
+    next[order[i] * 16] = order[(i + 1) % lines] * 16;
+  }
+  const loads = Math.min(OPS * 20, lines);
+  const ns: number[] = [];
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+    evict();
+    let at = 0;
+    const start = performance.now();
+    for (let i = 0; i < loads; i++) at = next[at];
+    consume(at);
+    if (round >= WARMUP) ns.push(perOp(start, loads));
+  }
+  return median(ns);
+}
+/** Per size: a random load among as many bytes as the big core's records. */
+const latency = LIVES.map((live) => {
+  const { bytes } = heaps.find((h) => h.live == live && h.kind == "big")!
+    .memory;
+  return { live, bytes, ns: chase(bytes) };
+});
+
 // --- churn ----------------------------------------------------------------
 
 const churnRandom = rng(int("churnSeed", 2));
@@ -259,6 +299,8 @@ emit({
       ),
     };
   }),
+  /** Per size: ns per dependent load at random lines of the records' size. */
+  latency,
   churn: {
     live: CHURN_LIVE,
     ops: CHURN_OPS,
