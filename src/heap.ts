@@ -31,7 +31,7 @@ import type { render } from "./render.ts";
 import { bindSegmentsIn } from "./segments.ts";
 import type { bindSegments } from "./segments.ts";
 import { createState, PAGE_BLOCKS, type State } from "./state.ts";
-import { checkFunction, describe } from "./errors.ts";
+import { badArgument, checkFunction, describe } from "./errors.ts";
 import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
 import { allocMovableIn, compactIn } from "./movable.ts";
@@ -242,9 +242,10 @@ export interface Heap {
  *
  * @param options What to manage; see {@linkcode HeapOptions}.
  * @returns The heap.
- * @throws {TypeError} If `options.memory` is not an unshared
- * `WebAssembly.Memory`, `options.core` is not a function, or
- * `options.respawn` is not a function or comes without `options.memory`.
+ * @throws {TypeError} If `options` is not an object, `options.memory` is
+ * not an unshared `WebAssembly.Memory`, `options.core` is not a function,
+ * `options.reserved` is not a number, or `options.respawn` is not a function
+ * or comes without `options.memory`.
  * @throws {RangeError} If `options.reserved` is not an integer from 0 to
  * the memory's size.
  *
@@ -259,6 +260,9 @@ export interface Heap {
  * ```
  */
 export function createHeap(options?: HeapOptions): Heap {
+  if (options !== undefined && (typeof options != "object" || !options)) {
+    throw badArgument("createHeap", "options must be an object", options);
+  }
   const { memory, reserved = 0, respawn, core } = options ?? {};
   if (core !== undefined && typeof core != "function") {
     throw new TypeError("createHeap: core must be a function, such as bigCore");
@@ -273,9 +277,15 @@ export function createHeap(options?: HeapOptions): Heap {
     );
   }
   const size = memory?.buffer.byteLength ?? 0x1_0000;
+  if (typeof reserved != "number") {
+    throw badArgument("createHeap", "reserved must be a number", reserved);
+  }
   if (!Number.isInteger(reserved) || reserved < 0 || reserved > size) {
-    throw new RangeError(
-      `createHeap: reserved must be an integer from 0 to ${size}, got ${reserved}`,
+    throw badArgument(
+      "createHeap",
+      `reserved must be an integer from 0 to ${size}`,
+      reserved,
+      RangeError,
     );
   }
   if (respawn !== undefined) {

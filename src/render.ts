@@ -5,7 +5,7 @@
  */
 
 import { heap } from "./default.ts";
-import { describe, hex } from "./errors.ts";
+import { badArgument, hex } from "./errors.ts";
 import { type Span, spansOf } from "./inspect.ts";
 import { statsOf } from "./limits.ts";
 import type { State } from "./state.ts";
@@ -50,14 +50,23 @@ const bytes = (n: number) =>
 
 /** {@linkcode render} of `heap`. */
 export const renderOf = (heap: State, options?: RenderOptions): string => {
+  if (options !== undefined && (typeof options != "object" || !options)) {
+    throw badArgument("render", "options must be an object", options);
+  }
   const size = heap.cap * 16;
   const width = options?.width ?? 960;
   const rows = options?.rows ??
     Math.min(64, Math.max(1, Math.ceil(Math.sqrt(size / 0x1000))));
   for (const [name, value] of [["width", width], ["rows", rows]] as const) {
+    if (typeof value != "number") {
+      throw badArgument("render", `${name} must be a number`, value);
+    }
     if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(
-        `render: ${name} must be a positive integer, got ${describe(value)}`,
+      throw badArgument(
+        "render",
+        `${name} must be a positive integer`,
+        value,
+        RangeError,
       );
     }
   }
@@ -172,6 +181,8 @@ ${legend.join("\n")}
  * @param options Width, rows and a scratch to outline; see
  * {@linkcode RenderOptions}.
  * @returns The SVG text.
+ * @throws {TypeError} If `options` is not an object, or `width` or `rows`
+ * is not a number.
  * @throws {RangeError} If `width` or `rows` is not a positive integer.
  *
  * @example

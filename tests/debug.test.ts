@@ -163,6 +163,15 @@ Deno.test("render: an SVG with a bar per span, the legend, the figures and the s
     assert.throws(() => render({ width: bad }), RangeError);
     assert.throws(() => render({ rows: bad }), RangeError);
   }
+  for (const bad of ["640", true]) {
+    const value = bad as unknown as number;
+    assert.throws(() => render({ width: value }), TypeError, "width");
+    assert.throws(() => render({ rows: value }), TypeError, "rows");
+  }
+  assert.throws(
+    () => render("wide" as unknown as undefined),
+    /^TypeError: render: options must be an object, got "wide"/,
+  );
   free(strong);
   assert.ok(owner);
 });

@@ -261,4 +261,16 @@ Deno.test("createHeap: bad options throw", () => {
   for (const reserved of [-1, 1.5, 0x2_0000]) {
     assert.throws(() => createHeap({ reserved }), RangeError, `${reserved}`);
   }
+  for (const reserved of ["16", null, 16n]) {
+    assert.throws(
+      () => createHeap({ reserved } as unknown as { reserved: number }),
+      /^TypeError: createHeap: reserved must be a number, got /,
+    );
+  }
+  for (const options of ["big", 1, null]) {
+    assert.throws(
+      () => createHeap(options as unknown as undefined),
+      /^TypeError: createHeap: options must be an object, got /,
+    );
+  }
 });
