@@ -11,10 +11,42 @@
 //! ops, each frees a random one and takes a replacement, growing by half when
 //! nothing fits). `ops LIVE`: the bench's shape (2 × LIVE spans of 1–16
 //! blocks, every other one freed), then 10 000 takes and their frees.
-//! The random numbers are the bench's (mulberry32, the same seeds).
+//! The random numbers are the bench's (mulberry32, the same seeds). A third
+//! argument `default` runs `ops` and `ones` on the default core instead.
 
 use lewd_core::big::Heap;
 use std::hint::black_box;
+
+/// The three operations the traces need, of either core.
+trait Core {
+    fn take(&mut self, blocks: u32) -> u32;
+    fn free(&mut self, block: u32) -> u32;
+    fn grow(&mut self, cap: u32) -> bool;
+}
+
+impl Core for Heap<Vec<u32>> {
+    fn take(&mut self, blocks: u32) -> u32 {
+        Heap::take(self, blocks)
+    }
+    fn free(&mut self, block: u32) -> u32 {
+        Heap::free(self, block)
+    }
+    fn grow(&mut self, cap: u32) -> bool {
+        Heap::grow(self, cap)
+    }
+}
+
+impl Core for lewd_core::Heap<Vec<u32>> {
+    fn take(&mut self, blocks: u32) -> u32 {
+        lewd_core::Heap::take(self, blocks)
+    }
+    fn free(&mut self, block: u32) -> u32 {
+        lewd_core::Heap::free(self, block)
+    }
+    fn grow(&mut self, cap: u32) -> bool {
+        lewd_core::Heap::grow(self, cap)
+    }
+}
 
 /// mulberry32, as bench/lib/harness.ts.
 struct Rng(u32);
@@ -66,11 +98,10 @@ fn churn() {
     }
 }
 
-fn ops(live: u32, most: u32) {
+fn ops(heap: &mut impl Core, live: u32, most: u32) {
     const OPS: usize = 10_000;
     let mut random = Rng(4);
     let sizes: Vec<u32> = (0..OPS).map(|_| random.between(1, most)).collect();
-    let mut heap = Heap::new(Vec::new());
     heap.grow((2 * live + OPS as u32) * 16 + 4096);
     let starts: Vec<u32> = (0..2 * live)
         .map(|_| heap.take(random.between(1, most)))
@@ -78,6 +109,12 @@ fn ops(live: u32, most: u32) {
     for &start in starts.iter().skip(1).step_by(2) {
         heap.free(start);
     }
+    timed(heap, &sizes);
+}
+
+/// The timed part of `ops`, apart for `--toggle-collect=*timed*`.
+#[inline(never)]
+fn timed(heap: &mut impl Core, sizes: &[u32]) {
     let taken: Vec<u32> = sizes.iter().map(|&n| heap.take(n)).collect();
     for &start in &taken {
         black_box(heap.free(start));
@@ -86,11 +123,14 @@ fn ops(live: u32, most: u32) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let live = args.get(2).map_or(1_000_000, |n| n.parse().unwrap());
+    let most = if args[1] == "ones" { 1 } else { 16 };
     match args.get(1).map(String::as_str) {
         Some("churn") => churn(),
-        Some("ops") => ops(args.get(2).map_or(1_000_000, |n| n.parse().unwrap()), 16),
-        // The adversarial shape: spans of one block.
-        Some("ones") => ops(args.get(2).map_or(1_000_000, |n| n.parse().unwrap()), 1),
+        Some("ops" | "ones") if args.get(3).is_some_and(|a| a == "default") => {
+            ops(&mut lewd_core::Heap::new(Vec::new()), live, most)
+        }
+        Some("ops" | "ones") => ops(&mut Heap::new(Vec::new()), live, most),
         _ => eprintln!("usage: big_trace churn | ops LIVE"),
     }
 }
