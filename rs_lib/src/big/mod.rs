@@ -219,14 +219,15 @@ impl<W: Words> Heap<W> {
     /// (`cap ≥ capacity − tail`) and release something (`cap < capacity`).
     /// Returns false, changing nothing, otherwise.
     pub fn shrink(&mut self, cap: u32) -> bool {
-        let node = self.ending_at(self.last + 1);
+        let end = self.capacity();
+        let node = self.ending_at(end);
         let len = self.node_len(node);
-        let start = self.capacity() - len;
+        let start = end - len;
         if cap.wrapping_sub(start) >= len {
             return false;
         }
         self.unlink(node);
-        self.del(self.capacity() | END);
+        self.del(end | END);
         self.last = cap - 1;
         if cap > start {
             // The tail keeps its node and start's entry.
