@@ -105,42 +105,43 @@ impl<W: Words> Heap<W> {
         self.get(block | END)
     }
 
-    /// Makes `[start, start + len)` a free span with a new node, indexed.
-    fn put_free(&mut self, start: u32, len: u32) {
-        let node = self.new_node();
-        self.words.set(node, START, start);
-        self.put(start, node);
-        self.put((start + len) | END, node);
-        self.link(node, len);
-    }
-
-    /// Takes the free span of `node` out of the index and the table, and
-    /// recycles the node.
-    fn drop_free(&mut self, node: u32) {
-        let (start, len) = (self.node_start(node), self.node_len(node));
-        self.unlink(node);
-        self.del(start);
-        self.del((start + len) | END);
-        self.free_node(node);
-    }
-
     /// Makes the used span `[start, end)` free, merged with a free neighbour
-    /// on either side. Its start's entry becomes the free span's, unless it
-    /// merges to the left.
+    /// on either side. A neighbour's node and entries serve the merged span:
+    /// the right one's (its end's entry stays), else the left one's (its
+    /// start's entry stays), so a merge costs one entry change per side.
     fn release(&mut self, mut start: u32, mut end: u32) {
         let left = self.ending_at(start);
-        if left != 0 {
-            self.del(start);
-            start = self.node_start(left);
-            self.drop_free(left);
-        }
         // Past the last block the table holds nothing: 0.
-        let right = self.get(end);
-        if right != 0 && right & USED == 0 {
-            end += self.node_len(right);
-            self.drop_free(right);
+        let mut right = self.get(end);
+        if right & USED != 0 {
+            right = 0;
         }
-        self.put_free(start, end - start);
+        let mut node = left;
+        if left != 0 {
+            self.unlink(left);
+            self.del(start);
+            self.del(start | END);
+            start = self.node_start(left);
+        }
+        if right != 0 {
+            self.unlink(right);
+            self.del(end);
+            end += self.node_len(right);
+            if left != 0 {
+                self.free_node(left);
+            }
+            node = right;
+        } else {
+            if node == 0 {
+                node = self.new_node();
+            }
+            self.put(end | END, node);
+        }
+        if node != left {
+            self.put(start, node);
+        }
+        self.words.set(node, START, start);
+        self.link(node, end - start);
     }
 
     /// The start of the span that `blocks` (≥ 1) would take now, or 0 if none fits.
@@ -218,16 +219,23 @@ impl<W: Words> Heap<W> {
     /// (`cap ≥ capacity − tail`) and release something (`cap < capacity`).
     /// Returns false, changing nothing, otherwise.
     pub fn shrink(&mut self, cap: u32) -> bool {
-        let node = self.ending_at(self.last + 1);
+        let end = self.capacity();
+        let node = self.ending_at(end);
         let len = self.node_len(node);
-        let start = self.capacity() - len;
+        let start = end - len;
         if cap.wrapping_sub(start) >= len {
             return false;
         }
-        self.drop_free(node);
+        self.unlink(node);
+        self.del(end | END);
         self.last = cap - 1;
         if cap > start {
-            self.put_free(start, cap - start);
+            // The tail keeps its node and start's entry.
+            self.put(cap | END, node);
+            self.link(node, cap - start);
+        } else {
+            self.del(start);
+            self.free_node(node);
         }
         true
     }
