@@ -37,8 +37,10 @@ impl<W: Words> Heap<W> {
     ///
     /// Measured against one home slot per 16 blocks (big.ts, wasm): `free`
     /// 28–33% and `take` 22–24% faster at 100 000 and 1 000 000 free spans,
-    /// churn 5% faster; `free` at 1 000 spans 22% slower (its frees walk the
-    /// blocks in order, and a 16-block group's entries shared one line); on
+    /// churn 5% faster, about even at 300 000; 5–20% slower at 10 000 and
+    /// 30 000, where the table fits the caches and the longer probes cost;
+    /// `free` at 1 000 spans 22% slower (its frees walk the blocks in order,
+    /// and a 16-block group's entries shared one line); on
     /// spans of one block, where a window's 8 homes take about 96 entries,
     /// `take`/`free` 1.2–1.9× slower.
     ///
