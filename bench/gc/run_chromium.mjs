@@ -1,7 +1,8 @@
-// Bundles bench/gc/churn.ts for the browser with esbuild and runs it on the
-// main thread of headless Chromium (Debian's /usr/bin/chromium, driven by the
-// playwright-core installed in tests/ecosystem). No --expose-gc: the point is
-// that nothing forces a collection.
+// Bundles bench/gc/churn.ts for the browser with esbuild (tests/ecosystem's,
+// or $ESBUILD) and runs it on the main thread of headless Chromium (Debian's
+// /usr/bin/chromium, driven by the playwright-core installed in
+// tests/ecosystem). No --expose-gc: the point is that nothing forces a
+// collection.
 //
 // Usage: node bench/gc/run_chromium.mjs [churn.ts arguments]
 //
@@ -37,7 +38,9 @@ const ARGS = [
 const TIMEOUT = Number(process.env.LEWD_TIMEOUT_MS ?? 20 * 60_000);
 
 const out = "/tmp/lewd-churn-browser.js";
-execFileSync("esbuild", [
+const esbuild = process.env.ESBUILD ??
+  join(repo, "tests", "ecosystem", "node_modules", ".bin", "esbuild");
+execFileSync(esbuild, [
   join(here, "churn.ts"),
   "--bundle",
   "--format=esm",

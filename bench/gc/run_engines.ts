@@ -21,14 +21,22 @@ import {
   versions,
 } from "../../tests/engines/engines.ts";
 
-/** A src/pacing.ts that never checks, for the pacing-off figures. */
+/**
+ * A src/pacing.ts that never checks, for the pacing-off figures: the same
+ * exports, none of which prompts a collection (`reclaim` still waits for one).
+ */
 const PACING_OFF = `
 import type { State } from "./state.ts";
+export const answered = false;
 export const pace = (heap: State): void => {
   heap.nudgeAt = Infinity;
 };
 export const nudge = (heap: State): void => {
   heap.debt = 0;
+};
+export const throwaway = (_size: number): void => {};
+export const owe = (heap: State, blocks: number): void => {
+  heap.debt += blocks;
 };
 `;
 

@@ -269,9 +269,9 @@ export const bigSection = (results: Results): string => {
 
 \`bench/scenarios/big.ts\` runs both cores alone in one process (interleaved
 rounds, medians, ratios paired by round; caches evicted before each loop) and
-dlmalloc on the churn trace; \`ops.ts heap=big\` and \`heap=default\` time
-\`alloc\` on each core's heap (one process each), and \`frag.ts allocator="lewd
-big"\` replays the fragmentation traces on a big-core heap. The big core's order
+dlmalloc on the churn trace; \`ops.ts\` times \`alloc\` on each core's heap
+(\`heap=big\`, \`heap=default\`, one process each), and \`frag.ts\` replays the
+fragmentation traces on a big-core heap (\`allocator="lewd big"\`). The big core's order
 among equal short spans is LIFO, the default core's the lowest address
 (docs/CONTRACT.md, section The big core).
 
