@@ -19,10 +19,11 @@
 //! neighbours in two lookups; keys are hashed by neighbourhood (64 blocks to
 //! a window of 8 slots), so those lookups mostly share a cache line or two,
 //! at the price of longer probes where spans are much shorter than 8 blocks
-//! (about 1.2–1.9× the time on spans of one block). A node holds a free span's start and length and its two treap
-//! links. Nothing is kept per block: a heap of `s` spans costs at most about
-//! 21 bytes per used span and 59 per free one (the table at its lowest load
-//! of 3/8, a pool a third empty); see `docs/CONTRACT.md`.
+//! (about 1.2–1.9× the time on spans of one block). A node holds a free
+//! span's start and length and its two treap links. Nothing is kept per
+//! block: a heap of `s` spans costs at most about 21 bytes per used span and
+//! 59 per free one (the table at its lowest load of 3/8, a pool a third
+//! empty); see `docs/CONTRACT.md`.
 //!
 //! Placement is exact best fit at the low end of the span, as in the core;
 //! among spans of equal length, the most recently indexed one for short

@@ -6,8 +6,9 @@
 //!
 //! It doubles in place when it is three quarters full: the new half is
 //! zero (nothing above the table was ever written), every old entry is
-//! marked, and each marked entry is reinserted by displacement: it takes the first slot on its new probe path that is empty
-//! or holds a marked entry, which then moves on the same way. Entries placed
+//! marked, and each marked entry is reinserted by displacement: it takes the
+//! first slot on its new probe path that is empty or holds a marked entry,
+//! which then moves on the same way. Entries placed
 //! this way never move again, so every slot between a placed entry's home
 //! and its slot holds a placed entry, and lookups find it. No old copy is
 //! left behind.
@@ -40,9 +41,9 @@ impl<W: Words> Heap<W> {
     /// churn 5% faster, about even at 300 000; 5–20% slower at 10 000 and
     /// 30 000, where the table fits the caches and the longer probes cost;
     /// `free` at 1 000 spans 22% slower (its frees walk the blocks in order,
-    /// and a 16-block group's entries shared one line); on
-    /// spans of one block, where a window's 8 homes take about 96 entries,
-    /// `take`/`free` 1.2–1.9× slower.
+    /// and a 16-block group's entries shared one line); on spans of one
+    /// block, where a window's 8 homes take about 96 entries, `take`/`free`
+    /// 1.2–1.9× slower.
     ///
     /// The group is Fibonacci-hashed: `key << 1` drops `END` and the
     /// arithmetic shift by 7 keeps the group (`OLD`, never set in a key
