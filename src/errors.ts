@@ -48,6 +48,13 @@ export const checkWeakKey = (name: string, value: unknown): void => {
   }
 };
 
+/** Throws unless `options` is undefined or an object. */
+export const checkOptions = (name: string, options: unknown): void => {
+  if (options !== undefined && (typeof options != "object" || !options)) {
+    throw badArgument(name, "options must be an object", options);
+  }
+};
+
 /** Throws unless `value` is a function. */
 export const checkFunction = (
   name: string,

@@ -31,7 +31,12 @@ import type { render } from "./render.ts";
 import { bindSegmentsIn } from "./segments.ts";
 import type { bindSegments } from "./segments.ts";
 import { createState, PAGE_BLOCKS, type State } from "./state.ts";
-import { badArgument, checkFunction, describe } from "./errors.ts";
+import {
+  badArgument,
+  checkFunction,
+  checkOptions,
+  describe,
+} from "./errors.ts";
 import { callocIn, freeIn, mallocIn, move } from "./strong.ts";
 import type { calloc, free, malloc, realloc } from "./strong.ts";
 import { allocMovableIn, compactIn } from "./movable.ts";
@@ -260,9 +265,7 @@ export interface Heap {
  * ```
  */
 export function createHeap(options?: HeapOptions): Heap {
-  if (options !== undefined && (typeof options != "object" || !options)) {
-    throw badArgument("createHeap", "options must be an object", options);
-  }
+  checkOptions("createHeap", options);
   const { memory, reserved = 0, respawn, core } = options ?? {};
   if (core !== undefined && typeof core != "function") {
     throw new TypeError("createHeap: core must be a function, such as bigCore");

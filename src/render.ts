@@ -5,7 +5,7 @@
  */
 
 import { heap } from "./default.ts";
-import { badArgument, hex } from "./errors.ts";
+import { badArgument, checkOptions, hex } from "./errors.ts";
 import { type Span, spansOf } from "./inspect.ts";
 import { statsOf } from "./limits.ts";
 import type { State } from "./state.ts";
@@ -50,9 +50,7 @@ const bytes = (n: number) =>
 
 /** {@linkcode render} of `heap`. */
 export const renderOf = (heap: State, options?: RenderOptions): string => {
-  if (options !== undefined && (typeof options != "object" || !options)) {
-    throw badArgument("render", "options must be an object", options);
-  }
+  checkOptions("render", options);
   const size = heap.cap * 16;
   const width = options?.width ?? 960;
   const rows = options?.rows ??

@@ -6,12 +6,10 @@
  * @module
  */
 
-import { bytes, int, sig, time, times } from "./report.ts";
+import { bytes, int, sig, time, times, yes } from "./report.ts";
 import type { FragResult, OpsResult, Results } from "./results.ts";
 
 type Big = NonNullable<Results["big"]>;
-
-const yes = (met: boolean) => met ? "yes" : "**no**";
 
 /** One row of the section's table. */
 interface BigRow {

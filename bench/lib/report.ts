@@ -71,7 +71,8 @@ export const bytes = (value: number): string =>
     ? `${sig(value / 1024)}\u00a0KiB`
     : `${int(value)}\u00a0B`;
 
-const yes = (met: boolean) => met ? "yes" : "**no**";
+/** A table's "Met" cell. */
+export const yes = (met: boolean) => met ? "yes" : "**no**";
 
 /** A target's figure or limit in its unit: `31.1× floor (b)`, `19 calls`. */
 export const inUnit = (target: Target, value: number): string =>
